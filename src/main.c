@@ -1,0 +1,97 @@
+/* gp2adb: parse the command line, read the configuration, dispatch. */
+#include "autoconfig.h"   /* autoconf: PACKAGE_VERSION */
+#include "config.h"
+
+#include <libpq-fe.h>
+#include <string.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "exitcode.h"
+#include "log.h"
+
+static const struct {
+	const char *name;
+	int (*run)(struct cli *cli);
+} dispatch[] = {
+	{ "wizard", cmd_wizard },
+	{ "check", cmd_check },
+	{ "schema", cmd_schema },
+	{ "copy", cmd_copy },
+	{ "validate", cmd_validate },
+	{ "analyze", cmd_analyze },
+	{ "migrate", cmd_migrate },
+	{ "install-gpcopy", cmd_install_gpcopy },
+	{ "open-access", cmd_open_access },
+	{ "restore-access", cmd_restore_access },
+	{ "status", cmd_status },
+};
+
+static int run_command(struct cli *cli, const char *name)
+{
+	for (size_t i = 0; i < sizeof dispatch / sizeof dispatch[0]; i++)
+		if (strcmp(dispatch[i].name, name) == 0)
+			return dispatch[i].run(cli);
+	return cmd_not_implemented(name);
+}
+
+static int load_config(struct cli *cli)
+{
+	char err[600];
+	char *path = cli->config_file ? strdup(cli->config_file) : config_default_path();
+	if (!path)
+		return EXIT_OK;   /* no file: defaults and the libpq environment */
+	bool ok = config_load(&cli->plan, path, err, sizeof err);
+	free(path);
+	if (!ok) {
+		fprintf(stderr, "gp2adb: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	struct cli cli;
+	int rc;
+	if (!cli_parse(&cli, argc, argv)) {
+		cli_done(&cli);
+		return EXIT_USAGE;
+	}
+	if (cli.help || cli.version) {
+		if (cli.help)
+			cli_usage(stdout);
+		else
+			printf("gp2adb %s\n", PACKAGE_VERSION);
+		cli_done(&cli);
+		return EXIT_OK;
+	}
+	if (!PQisthreadsafe()) {
+		fprintf(stderr, "gp2adb: this libpq is not thread-safe; gp2adb needs one that is\n");
+		cli_done(&cli);
+		return EXIT_USAGE;
+	}
+	log_set_console(cli.verbosity > 1 ? LOG_DEBUG : cli.verbosity < 0 ? LOG_WARN : LOG_INFO, false);
+	rc = load_config(&cli);
+	if (rc == EXIT_OK) {
+		cli_apply(&cli);
+		const char *name = cli.command;
+		if (!name && !(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
+			fprintf(stderr,
+				"gp2adb: standard output is not a terminal, so the wizard cannot run.\n"
+				"Use a batch command instead: gp2adb check | schema | copy | validate |\n"
+				"analyze | migrate | status (see gp2adb --help).\n");
+			rc = EXIT_USAGE;
+		} else {
+			rc = run_command(&cli, name ? name : "wizard");
+		}
+	}
+	log_close();
+	cli_done(&cli);
+	return rc;
+}

@@ -1,0 +1,107 @@
+#include "plan.h"
+#include "mem.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+void plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof *p);
+	p->source.connect_timeout = 10;
+	p->destination.connect_timeout = 10;
+	p->ssh.port = 22;
+	p->ssh.identity = plan_expand_home("~/.ssh/id_ed25519");
+	p->ssh.known_hosts = plan_expand_home("~/.ssh/known_hosts");
+	p->jobs = 4;
+	p->mode = MODE_TRUNCATE;
+	p->format = FORMAT_AUTO;
+	p->split_threshold_mb = 1024;
+	p->validate = VALIDATE_AGGREGATES;
+	p->analyze = true;
+	p->retries = 5;
+	p->state_dir = plan_expand_home("~/.local/state/gp2adb");
+}
+
+static void endpoint_done(struct endpoint *e)
+{
+	free(e->host);
+	free(e->user);
+	free(e->dbname);
+	mem_wipe_free(e->password);
+	free(e->sslmode);
+}
+
+void plan_done(struct plan *p)
+{
+	free(p->config_path);
+	endpoint_done(&p->source);
+	endpoint_done(&p->destination);
+	free(p->ssh.master);
+	free(p->ssh.user);
+	free(p->ssh.identity);
+	free(p->ssh.known_hosts);
+	free(p->ssh.gphome);
+	strv_free(p->ssh.segment_hosts);
+	mem_wipe_free(p->ssh.password);
+	strv_free(p->databases);
+	strv_free(p->include);
+	strv_free(p->exclude);
+	free(p->state_dir);
+	memset(p, 0, sizeof *p);
+}
+
+static const char *const mode_names[] = { "truncate", "append", "skip-existing", "drop" };
+static const char *const format_names[] = { "auto", "text", "binary" };
+static const char *const validate_names[] = { "none", "count", "aggregates", "checksum" };
+static const char *const instance_names[] = { "unknown", "classic", "elastic", "serverless" };
+
+static bool name_parse(const char *const *names, int n, const char *s, int *out)
+{
+	for (int i = 0; s && i < n; i++) {
+		if (strcmp(names[i], s) == 0) {
+			*out = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+#define NAME_FUNCS(kind, type, names)                                     \
+	const char *plan_##kind##_name(type v) { return names[v]; }           \
+	bool plan_##kind##_parse(const char *s, type *out)                    \
+	{                                                                     \
+		int i;                                                            \
+		if (!name_parse(names, (int)(sizeof names / sizeof names[0]), s, &i)) \
+			return false;                                                 \
+		*out = (type)i;                                                   \
+		return true;                                                      \
+	}
+
+NAME_FUNCS(mode, enum copy_mode, mode_names)
+NAME_FUNCS(format, enum copy_format, format_names)
+NAME_FUNCS(validate, enum validate_level, validate_names)
+NAME_FUNCS(instance_mode, enum instance_mode, instance_names)
+
+char *plan_expand_home(const char *path)
+{
+	if (!path)
+		return NULL;
+	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0')) {
+		const char *home = getenv("HOME");
+		return xasprintf("%s%s", home ? home : "", path + 1);
+	}
+	return xstrdup(path);
+}
+
+bool plan_selects(const struct plan *p, const char *schema, const char *table)
+{
+	char *name = xasprintf("%s.%s", schema, table);
+	bool selected = strv_len(p->include) == 0;
+	for (size_t i = 0; !selected && p->include && p->include[i]; i++)
+		selected = fnmatch(p->include[i], name, 0) == 0;
+	for (size_t i = 0; selected && p->exclude && p->exclude[i]; i++)
+		selected = fnmatch(p->exclude[i], name, 0) != 0;
+	free(name);
+	return selected;
+}
