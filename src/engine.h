@@ -1,0 +1,48 @@
+/* engine: the multi-worker COPY engine (DESIGN.md "The COPY engine").
+ * Workers publish progress; engine_snapshot() gives the UI and the --plain
+ * printer a consistent copy of it.  Only the snapshot types below are a
+ * contract with ui/; the engine's internals are its own. */
+#ifndef GP2ADB_ENGINE_H
+#define GP2ADB_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plan.h"
+
+#define ENGINE_RATE_SAMPLES 60      /* one sample a second: the last minute */
+
+enum table_state { TABLE_QUEUED, TABLE_RUNNING, TABLE_DONE, TABLE_FAILED, TABLE_SKIPPED };
+
+struct engine_table_stats {
+	char name[256];             /* "schema"."table" as shown to the operator */
+	enum table_state state;
+	long long bytes_est;        /* estimated bytes to move (0: unknown) */
+	long long bytes_done;
+	long long rows_est;         /* estimated rows (-1: unknown) */
+	long long rows_done;
+	int units_total, units_done, units_running, units_failed;
+	int retries;
+	double started_at, finished_at;   /* seconds since the epoch; 0: not yet */
+	double rate_bps;            /* bytes/s over a moving window */
+	double rate_rows;           /* rows/s over the same window */
+	float rate_history[ENGINE_RATE_SAMPLES];  /* bytes/s, oldest first */
+	char error[512];            /* "SQLSTATE: message" when failed */
+};
+
+struct engine_snapshot {
+	double now, started_at;     /* seconds since the epoch */
+	int workers, workers_busy;
+	int tables_total, tables_queued, tables_running, tables_done, tables_failed, tables_skipped;
+	long long bytes_est, bytes_done, rows_done;
+	double rate_bps;            /* total, moving window */
+	double eta_seconds;         /* -1: unknown */
+	float rate_history[ENGINE_RATE_SAMPLES];
+	bool paused, cancelled, finished;
+	size_t ntables;
+	struct engine_table_stats *tables;   /* owned by the snapshot */
+};
+
+void engine_snapshot_free(struct engine_snapshot *s);
+
+#endif
