@@ -280,11 +280,13 @@ size_t access_ledger_outstanding(const struct access_ledger *l)
 	return n;
 }
 
+/* (src may be *dst itself: the caller passed a copy of a ledger entry) */
 static void take(char **dst, const char *src)
 {
 	if (src) {
+		char *v = xstrdup(src);
 		free(*dst);
-		*dst = xstrdup(src);
+		*dst = v;
 	}
 }
 
@@ -321,8 +323,9 @@ bool access_ledger_apply(struct access_ledger *l, const struct access_opening *e
 	take(&o->what, ev->what);
 	take(&o->sha_before, ev->sha_before);
 	take(&o->sha_after, ev->sha_after);
+	char *note = xstrdup(ev->note);
 	free(o->note);
-	o->note = xstrdup(ev->note);
+	o->note = note;
 	return true;
 }
 
