@@ -72,6 +72,7 @@ int cmd_install_gpcopy(struct cli *cli)
 	if (!t.major && hosts[0].state != INSTALL_FAILED &&
 	    install_parse_version(hosts[0].version, &major, &minor) && install_needs_ssl(major, minor))
 		warn_ssl(major, minor, master);
+	fflush(stdout);
 	if (!ok)
 		log_error("%zu of %zu hosts failed: %s. Fix them and run install-gpcopy again: hosts that "
 			  "already hold the same files are left as they are.", failed, n, names.data);
