@@ -105,6 +105,23 @@ harness_pg_restart() {
 		-o "-p $(cat "$dir/$name/port")" -m fast restart >/dev/null
 }
 
+# harness_pg_running DIR NAME: true when the cluster in DIR/NAME is up.
+harness_pg_running() {
+	dir=$1; name=$2
+	bindir=$(harness_pg_bindir)
+	[ -f "$dir/$name/PG_VERSION" ] &&
+		harness_as_pg "$bindir/pg_ctl" -D "$dir/$name" status >/dev/null 2>&1
+}
+
+# harness_pg_shutdown DIR NAME: a clean (fast) shutdown that keeps the data,
+# for clusters that live on, like the tools/demo sandbox.
+harness_pg_shutdown() {
+	dir=$1; name=$2
+	bindir=$(harness_pg_bindir)
+	harness_pg_running "$dir" "$name" || return 0
+	harness_as_pg "$bindir/pg_ctl" -D "$dir/$name" -m fast -w -t 60 stop >/dev/null
+}
+
 # harness_sshd_start DIR N: N sshd hosts on 127.0.0.2.. (see tests/harness/sshd).
 harness_sshd_start() {
 	dir=$1; n=$2
