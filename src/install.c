@@ -39,21 +39,10 @@ static int rm_cb(const char *path, const struct stat *st, int type, struct FTW *
 
 static bool read_whole(const char *path, struct install_file *f)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
+	if (!journal_slurp(path, &f->data, &f->len))
 		return false;
-	struct strbuf sb;
-	strbuf_init(&sb);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		strbuf_add(&sb, chunk, n);
-	bool ok = !ferror(fp);
-	fclose(fp);
-	f->len = sb.len;
-	f->data = strbuf_finish(&sb);
 	journal_sha256_hex(f->data, f->len, f->sha);
-	return ok;
+	return true;
 }
 
 bool install_parse_version(const char *text, int *major, int *minor)

@@ -172,21 +172,19 @@ bool journal_write_atomic(const struct journal *j, const char *name, const void 
 	return ok;
 }
 
-bool journal_read(const struct journal *j, const char *name, char **data, size_t *len)
+bool journal_slurp(const char *path, char **data, size_t *len)
 {
-	char *path = journal_path(j, name);
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		int e = errno;
 		if (e != ENOENT)
 			log_error("cannot read %s: %s", path, strerror(e));
-		free(path);
 		errno = e;
 		return false;
 	}
 	struct strbuf sb;
 	strbuf_init(&sb);
-	char chunk[8192];
+	char chunk[65536];
 	size_t n;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		strbuf_add(&sb, chunk, n);
@@ -194,7 +192,6 @@ bool journal_read(const struct journal *j, const char *name, char **data, size_t
 	if (!ok)
 		log_error("cannot read %s: %s", path, strerror(errno));
 	fclose(f);
-	free(path);
 	if (len)
 		*len = sb.len;
 	*data = strbuf_finish(&sb);
@@ -202,5 +199,17 @@ bool journal_read(const struct journal *j, const char *name, char **data, size_t
 		free(*data);
 		*data = NULL;
 	}
+	return ok;
+}
+
+bool journal_read(const struct journal *j, const char *name, char **data, size_t *len)
+{
+	char *path = journal_path(j, name);
+	int e = 0;
+	bool ok = journal_slurp(path, data, len);
+	if (!ok)
+		e = errno;
+	free(path);
+	errno = e;
 	return ok;
 }

@@ -28,7 +28,9 @@ char *journal_path(const struct journal *j, const char *name);
 bool journal_append_line(const struct journal *j, const char *name, const char *line);
 /* Replace a file atomically: write <name>.tmp, fsync, rename, fsync the dir. */
 bool journal_write_atomic(const struct journal *j, const char *name, const void *data, size_t len);
-/* Read a whole file; *data is NUL-terminated.  false (errno ENOENT) if absent. */
+/* Read a whole file (any path; or <dir>/<name>); *data is NUL-terminated.
+ * false (errno ENOENT) if absent. */
+bool journal_slurp(const char *path, char **data, size_t *len);
 bool journal_read(const struct journal *j, const char *name, char **data, size_t *len);
 
 /* Hex sha256 of a buffer into out[65]. */

@@ -633,63 +633,6 @@ static void first_line(const struct strbuf *sb, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)n, sb->data);
 }
 
-bool ssh_file_sha256(struct ssh_session *s, const char *path, char hex[65], bool *exists,
-		     char *err, size_t errsize)
-{
-	char *q = ssh_shell_quote(path);
-	char *cmd = xasprintf("if [ -e %s ]; then sha256sum < %s; else echo absent; fi", q, q);
-	struct ssh_result r;
-	ssh_result_init(&r);
-	bool ok = ssh_exec(s, cmd, NULL, 0, &r, err, errsize);
-	if (ok && r.status != 0) {
-		char line[300];
-		first_line(&r.err, line, sizeof line);
-		seterr(err, errsize, "%s: cannot checksum %s: %s", s->host, path, line);
-		ok = false;
-	}
-	if (ok) {
-		*exists = strncmp(r.out.data, "absent", 6) != 0;
-		hex[0] = '\0';
-		if (*exists) {
-			if (r.out.len < 64) {
-				seterr(err, errsize, "%s: unexpected sha256sum output for %s", s->host, path);
-				ok = false;
-			} else {
-				memcpy(hex, r.out.data, 64);
-				hex[64] = '\0';
-			}
-		}
-	}
-	ssh_result_done(&r);
-	free(cmd);
-	free(q);
-	return ok;
-}
-
-bool ssh_read_file(struct ssh_session *s, const char *path, struct strbuf *out,
-		   char *err, size_t errsize)
-{
-	char *q = ssh_shell_quote(path);
-	char *cmd = xasprintf("cat %s", q);
-	struct ssh_result r;
-	ssh_result_init(&r);
-	bool ok = ssh_exec(s, cmd, NULL, 0, &r, err, errsize);
-	if (ok && r.status != 0) {
-		char line[300];
-		first_line(&r.err, line, sizeof line);
-		seterr(err, errsize, "%s: cannot read %s: %s", s->host, path, line);
-		ok = false;
-	}
-	if (ok) {
-		strbuf_reset(out);
-		strbuf_add(out, r.out.data, r.out.len);
-	}
-	ssh_result_done(&r);
-	free(cmd);
-	free(q);
-	return ok;
-}
-
 /* Run cmd; fail with its first stderr line when it exits non-zero. */
 static bool run_step(struct ssh_session *s, const char *cmd, const void *in, size_t inlen,
 		     const char *what, struct ssh_result *r, char *err, size_t errsize)
@@ -704,6 +647,57 @@ static bool run_step(struct ssh_session *s, const char *cmd, const void *in, siz
 		return false;
 	}
 	return true;
+}
+
+/* Run fmt on the host with each %s the quoted path (up to two); fail naming
+ * the path when it exits non-zero. */
+static bool run_on_path(struct ssh_session *s, const char *fmt, const char *path, const char *what,
+			struct ssh_result *r, char *err, size_t errsize)
+{
+	char *q = ssh_shell_quote(path);
+	char *cmd = xasprintf(fmt, q, q);
+	char *step = xasprintf("%s %s", what, path);
+	bool ok = run_step(s, cmd, NULL, 0, step, r, err, errsize);
+	free(step);
+	free(cmd);
+	free(q);
+	return ok;
+}
+
+bool ssh_file_sha256(struct ssh_session *s, const char *path, char hex[65], bool *exists,
+		     char *err, size_t errsize)
+{
+	struct ssh_result r;
+	ssh_result_init(&r);
+	bool ok = run_on_path(s, "if [ -e %s ]; then sha256sum < %s; else echo absent; fi", path,
+			      "checksumming", &r, err, errsize);
+	if (ok) {
+		*exists = strncmp(r.out.data, "absent", 6) != 0;
+		hex[0] = '\0';
+		if (*exists && r.out.len < 64) {
+			seterr(err, errsize, "%s: unexpected sha256sum output for %s", s->host, path);
+			ok = false;
+		} else if (*exists) {
+			memcpy(hex, r.out.data, 64);
+			hex[64] = '\0';
+		}
+	}
+	ssh_result_done(&r);
+	return ok;
+}
+
+bool ssh_read_file(struct ssh_session *s, const char *path, struct strbuf *out,
+		   char *err, size_t errsize)
+{
+	struct ssh_result r;
+	ssh_result_init(&r);
+	bool ok = run_on_path(s, "cat %s", path, "reading", &r, err, errsize);
+	if (ok) {
+		strbuf_reset(out);
+		strbuf_add(out, r.out.data, r.out.len);
+	}
+	ssh_result_done(&r);
+	return ok;
 }
 
 bool ssh_upload(struct ssh_session *s, const void *data, size_t len, const char *path,
