@@ -15,6 +15,7 @@
 
 #include "journal.h"
 #include "mem.h"
+#include "ssh.h"
 #include "testutil.h"
 
 static char *ssh_dir, *work, *tarball, *conf;
@@ -258,12 +259,66 @@ static void test_changed_host_key_is_refused(void **state)
 	free(kh);
 }
 
+/* The API the wizard uses: an unknown host shown by fingerprint and trusted
+ * explicitly; exec with stdout, stderr and a reliable exit status. */
+static void test_session_trust_and_exec(void **state)
+{
+	(void)state;
+	char *kh = xasprintf("%s/known_hosts.partial", work);
+	char *cmd = xasprintf("grep -v '^\\[127.0.0.5\\]' %s/known_hosts > %s", ssh_dir, kh);
+	sh("%s", cmd);
+	free(cmd);
+	char *key = xasprintf("%s/client_key", ssh_dir);
+	struct ssh_opts o = { .user = "root", .port = atoi(getenv("GP2ADB_TEST_SSH_PORT")),
+			      .identity = key, .known_hosts = kh, .timeout_ms = 10000 };
+	struct ssh_hostkey hk;
+	char err[1024];
+	assert_null(ssh_connect(&o, "127.0.0.5", &hk, err, sizeof err));
+	assert_int_equal(hk.check, SSH_HOSTKEY_UNKNOWN);
+	assert_string_equal(hk.type, "ssh-ed25519");
+	cmd = xasprintf("ssh-keygen -lf %s/hosts/127.0.0.5/host_key.pub | cut -d' ' -f2", ssh_dir);
+	FILE *f = popen(cmd, "r");
+	char want[80] = "";
+	assert_non_null(fgets(want, sizeof want, f));
+	pclose(f);
+	free(cmd);
+	want[strcspn(want, "\n")] = '\0';
+	assert_string_equal(hk.fingerprint, want);
+	assert_non_null(strstr(err, want));
+	assert_true(ssh_trust_hostkey(&o, "127.0.0.5", &hk, err, sizeof err));
+	ssh_hostkey_done(&hk);
+
+	struct ssh_session *s = ssh_connect(&o, "127.0.0.5", &hk, err, sizeof err);
+	if (!s)
+		fail_msg("after trusting: %s", err);
+	assert_int_equal(hk.check, SSH_HOSTKEY_MATCH);
+	ssh_hostkey_done(&hk);
+	struct ssh_result r;
+	ssh_result_init(&r);
+	assert_true(ssh_exec(s, "echo out; echo err >&2; exit 3", NULL, 0, &r, err, sizeof err));
+	assert_int_equal(r.status, 3);
+	assert_string_equal(r.out.data, "out\n");
+	assert_string_equal(r.err.data, "err\n");
+	assert_true(ssh_exec(s, "cat; printf tail", "from stdin\n", 11, &r, err, sizeof err));
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out.data, "from stdin\ntail");
+	/* the shell around the command dies: no status arrives, and that is a failure */
+	assert_false(ssh_exec(s, "kill -9 $PPID", NULL, 0, &r, err, sizeof err));
+	assert_non_null(strstr(err, "without reporting its exit status"));
+	ssh_result_done(&r);
+	ssh_close(s);
+	free(key);
+	free(kh);
+}
+
 int main(void)
 {
+	ssh_global_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_install_master_and_segments),
 		cmocka_unit_test(test_unwritable_host_fails_alone),
 		cmocka_unit_test(test_changed_host_key_is_refused),
+		cmocka_unit_test(test_session_trust_and_exec),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
