@@ -3,7 +3,6 @@
 #include "mem.h"
 #include "strbuf.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -23,31 +22,12 @@ void journal_sha256_hex(const void *data, size_t len, char out[65])
 	out[64] = '\0';
 }
 
-static void endpoint_key(struct strbuf *sb, const struct endpoint *e)
-{
-	strbuf_printf(sb, "%s:%d/%s|", e->host ? e->host : "", e->port, e->dbname ? e->dbname : "");
-}
-
 char *journal_migration_id(const struct plan *p)
 {
-	const char *db = p->source.dbname;
-	if (!db && p->databases && p->databases[0])
-		db = p->databases[0];
-	struct strbuf key;
-	strbuf_init(&key);
-	endpoint_key(&key, &p->source);
-	endpoint_key(&key, &p->destination);
-	strbuf_puts(&key, db ? db : "");
-	char hex[65];
-	journal_sha256_hex(key.data, key.len, hex);
-	strbuf_done(&key);
-
-	char name[40];
-	size_t n = 0;
-	for (const char *c = db ? db : "migration"; *c && n < 24; c++)
-		name[n++] = (isalnum((unsigned char)*c) || *c == '_') ? *c : '_';
-	name[n] = '\0';
-	return xasprintf("%s-%.10s", n ? name : "migration", hex);
+	/* One id per migration, shared with the engine's progress markers. */
+	char id[16];
+	plan_migration_id(p, id);
+	return xstrdup(id);
 }
 
 static bool mkdir_p(const char *path)

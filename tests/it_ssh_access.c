@@ -125,14 +125,14 @@ static void test_pg_hba_open_and_restore(void **state)
 	char *now = tu_read_file(hba);
 	assert_true(strncmp(now, orig, strlen(orig)) == 0);      /* appended, nothing else touched */
 	const char *added = now + strlen(orig);
-	assert_non_null(strstr(added, "\n# gp2adb postgres-"));
+	assert_non_null(strstr(added, "\n# gp2adb m"));
 	assert_non_null(strstr(added, "opening 1: for the migration"));
-	assert_non_null(strstr(added, "\nhost    all    mover    127.0.0.1/32    md5    # gp2adb postgres-"));
+	assert_non_null(strstr(added, "\nhost    all    mover    127.0.0.1/32    md5    # gp2adb m"));
 	free(now);
 	char why[300];
 	if (!mover_admitted(why, sizeof why))
 		fail_msg("mover still turned away after the opening: %s", why);
-	char *bak = xasprintf("ls %s.gp2adb-postgres-*-1.bak >/dev/null", hba);
+	char *bak = xasprintf("ls %s.gp2adb-m*-1.bak >/dev/null", hba);
 	assert_int_equal(system(bak), 0);
 	free(bak);
 
