@@ -159,6 +159,16 @@ int canvas_printf(struct canvas *c, int y, int x, int maxw, enum ui_role role, c
 	return canvas_text(c, y, x, maxw, role, buf);
 }
 
+static int text_width(const struct canvas *c, const char *s);
+
+int canvas_name(struct canvas *c, int y, int x, int maxw, enum ui_role role, const char *s)
+{
+	if (!s || maxw < 2 || text_width(c, s) <= maxw)
+		return canvas_text(c, y, x, maxw, role, s);
+	int n = canvas_text(c, y, x, maxw - 1, role, s);
+	return n + canvas_text(c, y, x + n, 1, role, c->utf8 ? "…" : "~");
+}
+
 static int text_width(const struct canvas *c, const char *s)
 {
 	int w = 0;

@@ -35,6 +35,8 @@ int canvas_text(struct canvas *c, int y, int x, int maxw, enum ui_role role, con
 int canvas_printf(struct canvas *c, int y, int x, int maxw, enum ui_role role, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 /* Text right-aligned so that it ends at column x_end (exclusive). */
+/* Like canvas_text, but a text longer than maxw ends in an ellipsis. */
+int canvas_name(struct canvas *c, int y, int x, int maxw, enum ui_role role, const char *s);
 int canvas_rtext(struct canvas *c, int y, int x_end, enum ui_role role, const char *s);
 void canvas_fill(struct canvas *c, int y, int x, int w, wchar_t ch, enum ui_role role);
 /* Recolor w cells without changing their characters. */

@@ -39,7 +39,7 @@ static void draw_header(struct canvas *c, int y, const struct engine_snapshot *s
 		      fmt_duration(el, sizeof el, s->started_at > 0 ? s->now - s->started_at : 0));
 	const char *state = s->cancelled ? "CANCELLED" : s->finished ? "FINISHED" : paused || s->paused ? "PAUSED" : NULL;
 	if (state)
-		canvas_rtext(c, y + 1, c->cols - 1, s->cancelled ? R_FAIL : R_WARN, state);
+		canvas_rtext(c, y, c->cols - 1, s->cancelled ? R_FAIL : R_WARN, state);
 	int spark_w = c->cols >= 120 ? 40 : 20;
 	int bar_w = c->cols - spark_w - 12;
 	double f = frac_of(s->bytes_done, s->bytes_est);
@@ -57,18 +57,17 @@ static void draw_running(struct canvas *c, int y, const struct engine_table_stat
 	int name_w = w >= 120 ? 48 : 28;
 	int bar_w = w - name_w - 6 - 24;
 	double f = frac_of(t->bytes_done, t->bytes_est);
-	canvas_text(c, y, 2, name_w, sel ? R_SEL : R_TITLE, t->name);
+	canvas_name(c, y, 2, name_w, sel ? R_SEL : R_TITLE, t->name);
 	canvas_text(c, y, 3 + name_w, bar_w, R_BAR, fmt_bar(bar, sizeof bar, bar_w, f, c->utf8));
 	canvas_printf(c, y, 4 + name_w + bar_w, 5, R_NORMAL, "%3d%%", (int)(f * 100));
 	canvas_printf(c, y, 9 + name_w + bar_w, c->cols - 10 - name_w - bar_w, R_NORMAL, "%s/%s",
 		      fmt_bytes(a, sizeof a, t->bytes_done), t->bytes_est > 0 ? fmt_bytes(b, sizeof b, t->bytes_est) : "?");
-	int x = 4;
-	x += canvas_printf(c, y + 1, x, 14, R_NORMAL, "%s rows", fmt_count(rows, sizeof rows, t->rows_done)) + 2;
-	x += canvas_printf(c, y + 1, x, 14, R_NORMAL, "%s", fmt_rate(rate, sizeof rate, t->rate_bps)) + 2;
-	int spark_w = w >= 120 ? 60 : 24;
-	canvas_text(c, y + 1, 32, spark_w, R_OK,
+	canvas_printf(c, y + 1, 4, 12, R_NORMAL, "%s rows", fmt_count(rows, sizeof rows, t->rows_done));
+	canvas_printf(c, y + 1, 17, 12, R_NORMAL, "%s", fmt_rate(rate, sizeof rate, t->rate_bps));
+	int spark_w = w >= 120 ? 60 : 16;
+	canvas_text(c, y + 1, 30, spark_w, R_OK,
 		    fmt_sparkline(spark, sizeof spark, t->rate_history, ENGINE_RATE_SAMPLES, spark_w, c->utf8));
-	x = 34 + spark_w;
+	int x = 32 + spark_w;
 	x += canvas_printf(c, y + 1, x, 12, R_NORMAL, "ETA %s", fmt_eta(eta, sizeof eta, table_eta(t))) + 2;
 	if (t->units_total > 1)
 		x += canvas_printf(c, y + 1, x, 10, R_DIM, "%d/%d pts", t->units_done, t->units_total) + 2;
@@ -105,7 +104,7 @@ static size_t *order_tables(const struct engine_snapshot *s)
 static void draw_queue_row(struct canvas *c, int y, int x, int w, const struct engine_table_stats *t, bool sel)
 {
 	char b[16];
-	canvas_text(c, y, x, w - 12, sel ? R_SEL : R_NORMAL, t->name);
+	canvas_name(c, y, x, w - 10, sel ? R_SEL : R_NORMAL, t->name);
 	canvas_rtext(c, y, x + w, R_DIM, t->bytes_est > 0 ? fmt_bytes(b, sizeof b, t->bytes_est) : "?");
 }
 
@@ -115,8 +114,8 @@ static void draw_done_row(struct canvas *c, int y, int x, int w, const struct en
 	double secs = t->finished_at - t->started_at;
 	enum ui_role role = t->state == TABLE_FAILED ? R_FAIL : t->state == TABLE_SKIPPED ? R_DIM : R_OK;
 	canvas_text(c, y, x, 9, R_DIM, fmt_clock(clock, sizeof clock, t->finished_at));
-	int name_w = w >= 60 ? w - 44 : w - 30;
-	canvas_text(c, y, x + 9, name_w, sel ? R_SEL : R_NORMAL, t->name);
+	int name_w = w >= 60 ? w - 44 : w - 29;
+	canvas_name(c, y, x + 9, name_w, sel ? R_SEL : R_NORMAL, t->name);
 	if (t->state == TABLE_FAILED)
 		snprintf(info, sizeof info, "failed %s", t->error);
 	else if (t->state == TABLE_SKIPPED)
@@ -126,9 +125,9 @@ static void draw_done_row(struct canvas *c, int y, int x, int w, const struct en
 			 fmt_duration(took, sizeof took, secs),
 			 fmt_rate(rate, sizeof rate, secs > 0 ? (double)t->bytes_done / secs : 0));
 	else
-		snprintf(info, sizeof info, "%6s %11s", fmt_duration(took, sizeof took, secs),
+		snprintf(info, sizeof info, "%6s %10s", fmt_duration(took, sizeof took, secs),
 			 fmt_rate(rate, sizeof rate, secs > 0 ? (double)t->bytes_done / secs : 0));
-	canvas_text(c, y, x + 10 + name_w, w - 10 - name_w, role, info);
+	canvas_name(c, y, x + 10 + name_w, w - 10 - name_w, role, info);
 }
 
 static void draw_log(struct canvas *c, int y, int h, bool focus)
@@ -183,7 +182,7 @@ void copyview_draw(struct canvas *c, int top, int height, const struct engine_sn
 	rest -= run_h;
 	int log_h = rest * 2 / 5 < 4 ? 4 : rest * 2 / 5;
 	int list_h = rest - log_h;
-	int half = c->cols / 2 - (c->cols >= 120 ? 14 : 6);
+	int half = c->cols >= 120 ? c->cols / 2 - 14 : 30;
 	snprintf(title, sizeof title, "Queue (%d)", nqueue);
 	canvas_box(c, y, 0, list_h, half, title, R_FRAME);
 	snprintf(title, sizeof title, "Finished (%d)", ndone);

@@ -76,10 +76,10 @@ void validation_draw(struct wizard *w, struct canvas *c, int top, int height)
 		enum ui_role role = x->state == VAL_OK ? R_OK : x->state == VAL_DIFF || x->state == VAL_ERROR ? R_FAIL : R_DIM;
 		snprintf(a, sizeof a, x->src_rows >= 0 ? "%lld" : "-", x->src_rows);
 		snprintf(b, sizeof b, x->dst_rows >= 0 ? "%lld" : "-", x->dst_rows);
-		canvas_text(c, y + r, 2, name_w, w->s.sel == w->s.scroll + r ? R_SEL : R_NORMAL, x->table);
+		canvas_name(c, y + r, 2, name_w, w->s.sel == w->s.scroll + r ? R_SEL : R_NORMAL, x->table);
 		canvas_printf(c, y + r, 3 + name_w, 26, role == R_FAIL ? R_FAIL : R_NORMAL, "%12s %12s", a, b);
 		canvas_text(c, y + r, 31 + name_w, 8, role, val_state_name(x->state));
-		canvas_text(c, y + r, 40 + name_w, c->cols - 42 - name_w, role == R_FAIL ? R_FAIL : R_DIM, x->detail);
+		canvas_name(c, y + r, 40 + name_w, c->cols - 42 - name_w, role == R_FAIL ? R_FAIL : R_DIM, x->detail);
 	}
 }
 
@@ -203,7 +203,7 @@ void access_draw(struct wizard *w, struct canvas *c, int top, int height)
 	const struct ui_openings *o = &w->m.openings;
 	size_t open = openings_count_open(o);
 	canvas_printf(c, top, 2, c->cols - 4, open ? R_FAIL : R_OK, "%zu openings, %zu still open%s", o->n, open,
-		      open ? ": the migration is not finished until they are closed" : "");
+		      open ? ": the migration is not finished before they are closed" : "");
 	canvas_box(c, top + 1, 0, height - 1, c->cols, "Openings", R_FRAME);
 	int rows = (height - 3) / 2;
 	list_clamp(&w->s, (int)o->n, rows);
@@ -212,11 +212,14 @@ void access_draw(struct wizard *w, struct canvas *c, int top, int height)
 		int y = top + 2 + 2 * r;
 		bool isopen = opening_is_open(x);
 		canvas_text(c, y, 2, 10, R_DIM, x->kind);
-		canvas_text(c, y, 13, c->cols - 32, w->s.sel == w->s.scroll + r ? R_SEL : R_NORMAL, x->what);
+		canvas_name(c, y, 13, c->cols - 32, w->s.sel == w->s.scroll + r ? R_SEL : R_NORMAL, x->what);
 		canvas_rtext(c, y, c->cols - 2, isopen ? R_FAIL : R_OK, opening_state_name(x->state));
-		if (isopen)
-			canvas_printf(c, y + 1, 13, c->cols - 15, R_NORMAL, "%s: %s",
-				      x->by_gp2adb ? "r restores and verifies" : "close it yourself, then y", x->undo);
+		if (isopen) {
+			char *todo = xasprintf("%s: %s", x->by_gp2adb ? "r restores and verifies" : "close it yourself, then y",
+					       x->undo);
+			canvas_name(c, y + 1, 13, c->cols - 15, R_NORMAL, todo);
+			free(todo);
+		}
 	}
 }
 
@@ -391,7 +394,7 @@ void summary_draw(struct wizard *w, struct canvas *c, int top, int height)
 		char *line = xstrndup(p, n);
 		enum ui_role role = strstr(line, "NOT finished") || strstr(line, "failed:") || strstr(line, "differs:")
 			? R_FAIL : strncmp(line, "Migration finished", 18) == 0 ? R_OK : R_NORMAL;
-		canvas_text(c, y++, 2, c->cols - 4, role, line);
+		y += canvas_wrap(c, y, 2, c->cols - 4, top + height - y, 0, role, line);
 		free(line);
 		p = nl ? nl + 1 : p + n;
 	}

@@ -61,7 +61,8 @@ void evaluation_draw(struct wizard *w, struct canvas *c, int top, int height)
 		nacc += f->items[i].severity == SEV_FAIL && w->m.accepted[i];
 	}
 	canvas_printf(c, top, 2, c->cols - 4, nfail > nacc ? R_FAIL : R_NORMAL,
-		      "%zu checks: %zu failing (%zu accepted), %zu warnings", f->n, nfail, nacc, nwarn);
+		      "%zu checks: %zu failing (%zu accepted), %zu warning%s", f->n, nfail, nacc, nwarn,
+		      nwarn == 1 ? "" : "s");
 	int list_h = (height - 1) / 2, detail_h = height - 1 - list_h;
 	canvas_box(c, top + 1, 0, list_h, c->cols, "Findings", w->s.pane == 0 ? R_TITLE : R_FRAME);
 	int rows = list_h - 2;
@@ -274,7 +275,7 @@ bool whitelist_key(struct wizard *w, int key)
 	}
 	if (key == 'a') {
 		w->s.flag = !w->s.flag;
-		w->s.scroll2 = '\0';
+		w->s.input[0] = '\0';
 		return true;
 	}
 	return false;
@@ -293,7 +294,7 @@ bool whitelist_validate(struct wizard *w, char *err, size_t size)
 {
 	if (w->s.flag)
 		return true;
-	if (!w->s.scroll2) {
+	if (!w->s.input[0]) {
 		snprintf(err, size, "Type the whitelist entry you added (e), or press a if this host was already allowed.");
 		return false;
 	}

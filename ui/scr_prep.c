@@ -152,7 +152,7 @@ void schema_draw(struct wizard *w, struct canvas *c, int top, int height)
 		int y = top + 2 + r;
 		enum ui_role role = o->state == OBJ_OK ? R_OK : o->state == OBJ_FAILED ? R_FAIL : R_DIM;
 		canvas_text(c, y, 2, 10, R_DIM, o->kind);
-		canvas_text(c, y, 13, 40, w->s.sel == w->s.scroll + r ? R_SEL : R_NORMAL, o->name);
+		canvas_name(c, y, 13, 40, w->s.sel == w->s.scroll + r ? R_SEL : R_NORMAL, o->name);
 		canvas_text(c, y, 54, 8, role, object_state_name(o->state));
 		canvas_text(c, y, 63, c->cols - 65, role == R_FAIL ? R_FAIL : R_DIM, o->message);
 	}

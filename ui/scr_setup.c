@@ -54,7 +54,9 @@ void welcome_draw(struct wizard *w, struct canvas *c, int top, int height)
 			if (!opening_is_open(o))
 				continue;
 			canvas_printf(c, y++, 4, c->cols - 6, R_FAIL, "%-10s %s", o->kind, o->what);
-			canvas_printf(c, y++, 15, c->cols - 17, R_NORMAL, "to close: %s", o->undo);
+			char *undo = xasprintf("to close: %s", o->undo);
+			y += canvas_wrap(c, y, 15, c->cols - 17, 2, 0, R_NORMAL, undo);
+			free(undo);
 		}
 		y++;
 	}
@@ -121,7 +123,7 @@ static void draw_pane(struct wizard *w, struct canvas *c, int pane, int y, int x
 		else
 			field_value(ep, f, val, sizeof val);
 		canvas_printf(c, y + 1 + f, x + 2, 9, R_DIM, "%s", field_names[f]);
-		canvas_text(c, y + 1 + f, x + 11, wd - 13, sel ? R_SEL : R_NORMAL, val);
+		canvas_name(c, y + 1 + f, x + 11, wd - 13, sel ? R_SEL : R_NORMAL, val);
 	}
 	int ry = y + 2 + F_COUNT;
 	if (!cn->tested)
@@ -137,7 +139,7 @@ static void draw_pane(struct wizard *w, struct canvas *c, int pane, int y, int x
 void connections_draw(struct wizard *w, struct canvas *c, int top, int height)
 {
 	int half = (c->cols - 2) / 2;
-	int h = height - 2 < 16 ? height - 2 : 16;
+	int h = height - 2 < 13 ? height - 2 : 13;
 	draw_pane(w, c, 0, top + 1, 1, h, half);
 	draw_pane(w, c, 1, top + 1, 1 + half, h, c->cols - 2 - half);
 	if (height > h + 3)

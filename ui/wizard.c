@@ -44,7 +44,7 @@ void draw_unavailable(struct wizard *w, struct canvas *c, int top, int height, e
 	(void)height;
 	canvas_text(c, top + 1, 2, c->cols - 4, R_WARN, w->m.reason[id]);
 	canvas_text(c, top + 3, 2, c->cols - 4, R_NORMAL,
-		    "Nothing was done for this step.  Next goes on without it; the summary lists it.");
+		    "Nothing was done for this step.  Next goes on; the summary lists it.");
 }
 
 /* Enter screen `idx`, skipping (with the reason shown) in direction dir. */
