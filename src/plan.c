@@ -2,6 +2,8 @@
 #include "mem.h"
 
 #include <fnmatch.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,4 +106,32 @@ bool plan_selects(const struct plan *p, const char *schema, const char *table)
 		selected = fnmatch(p->exclude[i], name, 0) != 0;
 	free(name);
 	return selected;
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; s && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	h ^= 0xff;      /* field separator, so "ab"+"c" differs from "a"+"bc" */
+	h *= 1099511628211ULL;
+	return h;
+}
+
+static uint64_t endpoint_hash(uint64_t h, const struct endpoint *e)
+{
+	char port[16];
+	snprintf(port, sizeof port, "%d", e->port);
+	h = fnv1a(h, e->host ? e->host : getenv("PGHOST"));
+	h = fnv1a(h, e->port ? port : getenv("PGPORT"));
+	return fnv1a(h, e->dbname ? e->dbname : getenv("PGDATABASE"));
+}
+
+void plan_migration_id(const struct plan *p, char out[16])
+{
+	uint64_t h = 1469598103934665603ULL;
+	h = endpoint_hash(h, &p->source);
+	h = endpoint_hash(h, &p->destination);
+	snprintf(out, 16, "m%012llx", (unsigned long long)(h & 0xffffffffffffULL));
 }

@@ -75,6 +75,11 @@ bool plan_validate_parse(const char *s, enum validate_level *out);
 const char *plan_instance_mode_name(enum instance_mode m);
 bool plan_instance_mode_parse(const char *s, enum instance_mode *out);
 
+/* A stable id for this migration: the same source and destination endpoints
+ * and databases give the same id ("m" + 12 hex digits), so journals, the
+ * ledger and the destination's progress markers of one migration meet. */
+void plan_migration_id(const struct plan *p, char out[16]);
+
 /* "~/x" -> "$HOME/x"; returns a new string. */
 char *plan_expand_home(const char *path);
 

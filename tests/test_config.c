@@ -99,6 +99,16 @@ static void test_full_design_example(void **state)
 	assert_false(plan_selects(&p, "public", "tmp_x"));
 	assert_false(plan_selects(&p, "sales", "orders"));
 	assert_non_null(p.config_path);
+	char id1[16], id2[16];
+	plan_migration_id(&p, id1);
+	assert_int_equal(strlen(id1), 13);
+	assert_int_equal(id1[0], 'm');
+	plan_migration_id(&p, id2);
+	assert_string_equal(id1, id2);
+	free(p.destination.dbname);
+	p.destination.dbname = xstrdup("other");
+	plan_migration_id(&p, id2);
+	assert_string_not_equal(id1, id2);
 	plan_done(&p);
 }
 
