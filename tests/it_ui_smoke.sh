@@ -40,12 +40,13 @@ wait_for() {
 }
 check() { if wait_for "$2"; then ok "$1"; else notok "$1"; fi; }
 
-echo "1..7"
+echo "1..8"
 tm new-session -d -s smoke -x 100 -y 30 \
 	"env -i PATH=/usr/bin:/bin HOME=$dir TERM=xterm-256color LANG=C.UTF-8 PS1='smoke\$ ' sh"
 wait_for 'smoke$' || true
 tm send-keys -t smoke "$GP2ADB_BIN -c $conf; echo WIZARD-EXIT=\$?" Enter
 check "the wizard opens on the welcome screen" "1/13  Welcome"
+check "the access ledger (empty here) is read at the start" "No access openings are outstanding"
 tm send-keys -t smoke Enter
 check "Enter moves to the connections, prefilled from the config" "$GP2ADB_TEST_DST_PORT"
 tm send-keys -t smoke t

@@ -42,6 +42,7 @@ struct ui_opening {
 	char kind[32];              /* "whitelist", "pg_hba", "grant" */
 	char what[256];             /* "ADB whitelist 0.0.0.0/0 on gp-xxxx" */
 	char undo[256];             /* what to do to close it */
+	char cidr[64];              /* whitelist, pg_hba: the address range opened */
 	bool by_gp2adb;             /* gp2adb undoes and verifies it itself */
 	enum opening_state state;
 	double opened_at;

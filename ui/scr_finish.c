@@ -253,7 +253,7 @@ bool access_key(struct wizard *w, int key)
 	return list_key(&w->s, key, (int)w->m.openings.n, 5);
 }
 
-void access_confirm_closed(struct wizard *w)
+void access_screen_confirm(struct wizard *w)
 {
 	char err[300];
 	if (w->m.openings.n == 0)

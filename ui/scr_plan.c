@@ -327,6 +327,7 @@ bool whitelist_apply(struct wizard *w, char *err, size_t size)
 	struct ui_opening o;
 	memset(&o, 0, sizeof o);
 	snprintf(o.kind, sizeof o.kind, "whitelist");
+	snprintf(o.cidr, sizeof o.cidr, "%.63s", w->s.input);
 	snprintf(o.what, sizeof o.what, "ADB whitelist entry %.64s on %.150s", w->s.input,
 		 w->m.plan->destination.host ? w->m.plan->destination.host : "the destination");
 	snprintf(o.undo, sizeof o.undo, "remove %.64s from the ADB whitelist in the console", w->s.input);

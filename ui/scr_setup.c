@@ -59,6 +59,9 @@ void welcome_draw(struct wizard *w, struct canvas *c, int top, int height)
 			free(undo);
 		}
 		y++;
+	} else if (w->m.ledger_ready) {
+		canvas_text(c, y++, 2, c->cols - 4, R_OK, "No access openings are outstanding from earlier runs.");
+		y++;
 	}
 	canvas_text(c, y++, 2, c->cols - 4, R_TITLE, "gp2adb moves this database into AnalyticDB for PostgreSQL:");
 	y++;

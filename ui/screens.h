@@ -59,7 +59,7 @@ enum nav access_enter(struct wizard *w, char *reason, size_t size);
 void access_draw(struct wizard *w, struct canvas *c, int top, int height);
 bool access_key(struct wizard *w, int key);
 bool access_validate(struct wizard *w, char *err, size_t size);
-void access_confirm_closed(struct wizard *w);
+void access_screen_confirm(struct wizard *w);
 enum nav summary_enter(struct wizard *w, char *reason, size_t size);
 void summary_draw(struct wizard *w, struct canvas *c, int top, int height);
 bool summary_key(struct wizard *w, int key);

@@ -144,7 +144,7 @@ static void answer(struct wizard *w, bool yes)
 		wizard_set_status(w, R_WARN, "Cancelling the copy; it can be resumed with gp2adb copy --resume.");
 		break;
 	case CONFIRM_OPENING_CLOSED:
-		access_confirm_closed(w);
+		access_screen_confirm(w);
 		break;
 	case CONFIRM_INTERRUPT:
 	case CONFIRM_QUIT:
