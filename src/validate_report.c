@@ -16,6 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Lines of aggregate differences per table in the text report (the JSON
+ * report has them all). */
+#define REPORT_DETAILS 8
+
 static void rows_text(char *buf, size_t size, long long n)
 {
 	if (n < 0)
@@ -45,8 +49,11 @@ char *validate_report_text(const struct validate_result *res)
 		if (t->sampled)
 			strbuf_printf(&sb, "%9s sampled %d%% by %s: %lld / %lld rows\n", "", t->sample_percent,
 				      t->key_desc ? "key" : "row text", t->sample_src_rows, t->sample_dst_rows);
-		for (size_t k = 0; t->details && t->details[k]; k++)
+		size_t nd = strv_len(t->details);
+		for (size_t k = 0; k < nd && k < REPORT_DETAILS; k++)
 			strbuf_printf(&sb, "%9s %s\n", "", t->details[k]);
+		if (nd > REPORT_DETAILS)
+			strbuf_printf(&sb, "%9s (%zu more differences: see the JSON report)\n", "", nd - REPORT_DETAILS);
 		if (t->diff_keys) {
 			strbuf_printf(&sb, "%9s differing keys %s:\n", "", t->key_desc ? t->key_desc : "");
 			for (size_t k = 0; t->diff_keys[k]; k++)
@@ -203,7 +210,10 @@ bool validate_report_save(const struct plan *p, const struct validate_result *re
 	time_t t = (time_t)res->started_at;
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	/* milliseconds too: two runs in one second keep both reports */
+	size_t len = strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
+	snprintf(stamp + len, sizeof stamp - len, ".%03dZ",
+		 (int)((res->started_at - (double)t) * 1000.0) % 1000);
 	char *dir = xasprintf("%s/%s", p->state_dir, id);
 	char *txt = xasprintf("%s/validate-%s.txt", dir, stamp);
 	char *js = xasprintf("%s/validate-%s.json", dir, stamp);
