@@ -112,8 +112,8 @@ const char *validate_checks_text(unsigned mask, char *buf, size_t size);
 /* Reports (validate_report.c). */
 char *validate_report_text(const struct validate_result *res);
 char *validate_report_json(const struct validate_result *res);
-/* Save text and JSON reports as <state_dir>/<migration id>/validate-<UTC time>.{txt,json}
- * (directories 0700, files 0600).  The .txt path goes to *path_out. */
+/* Save text and JSON reports in the migration's journal directory as
+ * validate-<UTC time>.{txt,json} (0700/0600).  The .txt path goes to *path_out. */
 bool validate_report_save(const struct plan *p, const struct validate_result *res,
 			  char **path_out);
 

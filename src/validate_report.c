@@ -2,19 +2,15 @@
  * migration's state directory. */
 #include "validate.h"
 
+#include "journal.h"
 #include "json.h"
-#include "log.h"
 #include "mem.h"
 #include "strbuf.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 /* Lines of aggregate differences per table in the text report (the JSON
  * report has them all). */
@@ -151,62 +147,12 @@ char *validate_report_json(const struct validate_result *res)
 	return strbuf_finish(&sb);
 }
 
-static bool mkdir_0700(const char *path)
-{
-	if (mkdir(path, 0700) == 0 || errno == EEXIST)
-		return true;
-	log_error("cannot create %s: %s", path, strerror(errno));
-	return false;
-}
-
-/* The one place the report meets the disk: create dir (and parents), write
- * the file 0600 and fsync it. */
-static bool write_private(const char *dir, const char *path, const char *content)
-{
-	char *tmp = xstrdup(dir);
-	for (char *s = tmp + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		bool ok = mkdir_0700(tmp);
-		*s = '/';
-		if (!ok) {
-			free(tmp);
-			return false;
-		}
-	}
-	bool ok = mkdir_0700(tmp);
-	free(tmp);
-	if (!ok)
-		return false;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		log_error("cannot write %s: %s", path, strerror(errno));
-		return false;
-	}
-	size_t len = strlen(content), off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, content + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			log_error("cannot write %s: %s", path, strerror(errno));
-			close(fd);
-			return false;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		log_error("cannot write %s: %s", path, strerror(errno));
-		return false;
-	}
-	return true;
-}
-
 bool validate_report_save(const struct plan *p, const struct validate_result *res, char **path_out)
 {
-	char id[16], stamp[32];
-	plan_migration_id(p, id);
+	struct journal j;
+	if (!journal_open(&j, p, true))
+		return false;
+	char stamp[32];
 	time_t t = (time_t)res->started_at;
 	struct tm tm;
 	gmtime_r(&t, &tm);
@@ -214,18 +160,16 @@ bool validate_report_save(const struct plan *p, const struct validate_result *re
 	size_t len = strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
 	snprintf(stamp + len, sizeof stamp - len, ".%03dZ",
 		 (int)((res->started_at - (double)t) * 1000.0) % 1000);
-	char *dir = xasprintf("%s/%s", p->state_dir, id);
-	char *txt = xasprintf("%s/validate-%s.txt", dir, stamp);
-	char *js = xasprintf("%s/validate-%s.json", dir, stamp);
+	char *txt = xasprintf("validate-%s.txt", stamp), *js = xasprintf("validate-%s.json", stamp);
 	char *text = validate_report_text(res), *json = validate_report_json(res);
-	bool ok = write_private(dir, txt, text) && write_private(dir, js, json);
+	bool ok = journal_write_atomic(&j, txt, text, strlen(text)) &&
+		  journal_write_atomic(&j, js, json, strlen(json));
+	if (ok && path_out)
+		*path_out = journal_path(&j, txt);
 	free(text);
 	free(json);
-	free(dir);
+	free(txt);
 	free(js);
-	if (ok && path_out)
-		*path_out = txt;
-	else
-		free(txt);
+	journal_close(&j);
 	return ok;
 }
