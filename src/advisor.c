@@ -128,7 +128,7 @@ void advisor_advise(const struct plan *p, const struct preflight_facts *facts,
 
 	bool large = facts->total_bytes >= ADVISOR_LARGE_BYTES;
 	char size[32];
-	snprintf(size, sizeof size, "%.1f GB", (double)facts->total_bytes / (1024.0 * 1024 * 1024));
+	preflight_bytes(size, sizeof size, facts->total_bytes);
 	if (reached && !(large && gpcopy)) {
 		out->recommended = METHOD_ENGINE;
 		out->reason = xasprintf("gp2adb reaches both servers, so its engine can copy %s directly "

@@ -140,6 +140,8 @@ void check_libraries(struct pf *pf)
 	char **libs = NULL, **missing_langs = NULL;
 	for (int r = 0; r < PQntuples(fn); r++) {
 		const char *lang = PQgetvalue(fn, r, 3), *bin = PQgetvalue(fn, r, 4);
+		if (pf->plan && !plan_selects(pf->plan, PQgetvalue(fn, r, 0), PQgetvalue(fn, r, 1)))
+			continue;
 		char *q = db_qualify(pf->src, PQgetvalue(fn, r, 0), PQgetvalue(fn, r, 1));
 		char *o = strcmp(lang, "c") == 0 && bin[0]
 			? xasprintf("function %s(%s) [%s]", q, PQgetvalue(fn, r, 2), bin)

@@ -95,10 +95,11 @@ static void note_rule(struct scan *sc, const struct gp4x_rule *r)
 		sc->rules[sc->nrules++] = r;
 }
 
-static void scan_text(struct scan *sc, const char *kind, const char *name, const char *text)
+static void scan_text(struct scan *sc, const char *kind, const char *name, const char *text,
+		      unsigned flags)
 {
 	const struct gp4x_rule *hits[32];
-	size_t n = gp4x_scan(text, sc->targets, hits, 32);
+	size_t n = gp4x_scan(text, sc->targets | flags, hits, 32);
 	if (!n)
 		return;
 	struct strbuf sb;
@@ -112,20 +113,25 @@ static void scan_text(struct scan *sc, const char *kind, const char *name, const
 	strbuf_done(&sb);
 }
 
-static void scan_query(struct scan *sc, const char *sql, const char *kind, int name_cols, int text_col)
+static void scan_query(struct scan *sc, const char *sql, const char *kind, int name_cols, int text_col,
+		       unsigned flags)
 {
 	PGresult *res = pf_query(sc->pf, sc->pf->src, "syntax.gp4x", sql);
+	const struct plan *p = sc->pf->plan;
 	for (int r = 0; res && r < PQntuples(res); r++) {
+		/* the plan's selection applies to functions and views by schema.name too */
+		if (p && !plan_selects(p, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1)))
+			continue;
 		char *q = db_qualify(sc->pf->src, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1));
 		char *name = name_cols == 3 ? xasprintf("%s(%s)", q, PQgetvalue(res, r, 2)) : xstrdup(q);
 		const char *text = PQgetvalue(res, r, text_col);
 		if (name_cols == 3) {
 			/* a function: its body, and its language (plpythonu) */
 			char *both = xasprintf("%s\nLANGUAGE %s", text, PQgetvalue(res, r, 3));
-			scan_text(sc, kind, name, both);
+			scan_text(sc, kind, name, both, flags);
 			free(both);
 		} else {
-			scan_text(sc, kind, name, text);
+			scan_text(sc, kind, name, text, flags);
 		}
 		free(name);
 		free(q);
@@ -166,6 +172,8 @@ static void scan_distkeys(struct scan *sc)
 		return;
 	PGresult *res = pf_query(sc->pf, sc->pf->src, "syntax.gp4x", SQL_DISTKEY_TYPES_GP4);
 	for (int r = 0; res && r < PQntuples(res); r++) {
+		if (sc->pf->plan && !plan_selects(sc->pf->plan, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1)))
+			continue;
 		char *q = db_qualify(sc->pf->src, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1));
 		char *o = xasprintf("table %s: distkey_type (%s %s)", q, PQgetvalue(res, r, 2),
 				    PQgetvalue(res, r, 3));
@@ -190,13 +198,13 @@ void check_syntax(struct pf *pf)
 		return;
 	}
 	size_t before = pf->out->n;
-	scan_query(&sc, SQL_FUNCTION_BODIES, "function", 3, 4);
-	scan_query(&sc, SQL_VIEW_DEFINITIONS, "view", 2, 2);
+	scan_query(&sc, SQL_FUNCTION_BODIES, "function", 3, 4, 0);
+	scan_query(&sc, SQL_VIEW_DEFINITIONS, "view", 2, 2, 0);
 	scan_query(&sc, pf->sf.pg_major < 12 ? SQL_STORAGE_OPTIONS_OLD : SQL_STORAGE_OPTIONS,
-		   "table", 2, 2);
+		   "table", 2, 2, GP4X_NOT_SQL);
 	if (pf->sf.has_relstorage && pf_visible(pf->src, "pg_exttable"))
 		scan_query(&sc, pf->sf.gp_major < 6 ? SQL_EXTERNAL_GP4 : SQL_EXTERNAL_GP6,
-			   "external table", 2, 2);
+			   "external table", 2, 2, GP4X_NOT_SQL);
 	if (sc.targets & GP4X_TO_GP6) {
 		scan_names(&sc);
 		if (pf->sf.gp_major < 6)
@@ -214,7 +222,7 @@ void check_syntax(struct pf *pf)
 	}
 	struct strbuf sb;
 	strbuf_init(&sb);
-	strbuf_printf(&sb, "%zu objects use constructs that %s rejects:", strv_len(sc.objects), to);
+	strbuf_printf(&sb, "%zu objects use constructs rejected by %s:", strv_len(sc.objects), to);
 	for (size_t i = 0; i < sc.nrules; i++)
 		strbuf_printf(&sb, "\n  %s: %s -> %s", sc.rules[i]->id, sc.rules[i]->what, sc.rules[i]->fix);
 	pf_add(pf, id, SEV_WARN, "Objects use syntax the destination rejects", strbuf_finish(&sb),

@@ -184,7 +184,8 @@ static double measure_rate(struct pf *pf, const struct table *t, char *how, size
 		}
 	}
 	double secs = pf_now() - start;
-	if (!ok || rows < 100 || secs <= 0)
+	/* a sample smaller than this says more about latency than throughput */
+	if (!ok || rows < 1000 || secs < 0.005)
 		return 0;
 	snprintf(how, howsize, "measured: %lld rows (%lld bytes of COPY text) of %s read in %.3f s",
 		 rows, bytes, t->qualified, secs);
@@ -229,8 +230,8 @@ void check_size(struct pf *pf)
 	bool measured = rate > 0;
 	if (!measured) {
 		rate = DEFAULT_RATE_BYTES_PER_S;
-		snprintf(how, sizeof how, "no sample could be measured (no analysed table with rows); "
-			 "assumed the conservative default of 20 MB/s per stream");
+		snprintf(how, sizeof how, "no sample large enough to measure (an analysed table with "
+			 "1000 rows or more); assumed the conservative default of 20 MB/s per stream");
 	}
 	pf->facts->total_bytes = bytes;
 	pf->facts->total_rows = rows;
@@ -240,14 +241,14 @@ void check_size(struct pf *pf)
 	char b[32], r[32], one[32], par[32];
 	int jobs = pf->plan && pf->plan->jobs > 0 ? pf->plan->jobs : 4;
 	size_t streams = n < (size_t)jobs ? (n ? n : 1) : (size_t)jobs;
-	pf_bytes(b, sizeof b, bytes);
-	pf_bytes(r, sizeof r, (long long)rate);
+	preflight_bytes(b, sizeof b, bytes);
+	preflight_bytes(r, sizeof r, (long long)rate);
 	duration(one, sizeof one, (double)bytes / rate);
 	duration(par, sizeof par, (double)bytes / rate / (double)streams);
 	char **objects = NULL;
 	for (size_t i = 0; i < n && i < 5; i++) {
 		char tb[32];
-		pf_bytes(tb, sizeof tb, data[i]->bytes);
+		preflight_bytes(tb, sizeof tb, data[i]->bytes);
 		char *o = xasprintf("%s (%s, ~%lld rows)", data[i]->qualified, tb,
 				    data[i]->rows_est < 0 ? 0 : data[i]->rows_est);
 		objects = strv_push(objects, o);

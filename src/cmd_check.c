@@ -17,14 +17,16 @@
 /* Objects shown per finding in the text report (all with -v, all in JSON). */
 #define OBJECTS_SHOWN 10
 
+/* Lines of text indented by 6, after `label` on the first line. */
 static void print_indented(const char *label, const char *text)
 {
 	if (!text || !*text)
 		return;
 	bool first = true;
+	int pad = label[0] ? (int)strlen(label) + 1 : 0;
 	for (const char *p = text; *p;) {
 		size_t n = strcspn(p, "\n");
-		printf("      %-8s%.*s\n", first ? label : "", (int)n, p);
+		printf("      %-*s%.*s\n", pad, first ? label : "", (int)n, p);
 		first = false;
 		p += n;
 		if (*p == '\n')

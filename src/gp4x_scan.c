@@ -64,7 +64,7 @@ static bool ident_char(char c)
 
 /* Lowercase, comments blanked (-- to end of line, nested block comments);
  * string literals kept, but comment markers inside them are not comments. */
-static char *normalize(const char *text)
+static char *normalize(const char *text, bool sql)
 {
 	size_t n = strlen(text);
 	char *s = xmalloc(n + 1);
@@ -72,6 +72,10 @@ static char *normalize(const char *text)
 	int depth = 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = text[i];
+		if (!sql) {
+			s[i] = (char)tolower((unsigned char)c);
+			continue;
+		}
 		if (depth > 0) {
 			if (c == '*' && text[i + 1] == '/') {
 				s[i] = s[i + 1] = ' ';
@@ -276,9 +280,11 @@ static bool matches(int r, const char *s)
 
 size_t gp4x_scan(const char *text, unsigned targets, const struct gp4x_rule **hits, size_t max)
 {
+	bool sql = !(targets & GP4X_NOT_SQL);
+	targets &= GP4X_TO_GP6 | GP4X_TO_GP7;
 	if (!text || !*text || !targets)
 		return 0;
-	char *s = normalize(text);
+	char *s = normalize(text, sql);
 	size_t n = 0;
 	for (int r = 0; r < R_COUNT && n < max; r++)
 		if ((rules[r].targets & targets) && matches(r, s))

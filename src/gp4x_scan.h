@@ -10,6 +10,8 @@
 enum gp4x_target {
 	GP4X_TO_GP6 = 1,    /* source Greenplum 4.3/5, destination 6 or later */
 	GP4X_TO_GP7 = 2,    /* destination Greenplum/ADB 7 (PostgreSQL 12 based) */
+	GP4X_NOT_SQL = 0x100,   /* the text is not SQL (an external table's URLs):
+				 * no comments to skip: "gpfdist://h/" + "*.csv") */
 };
 
 struct gp4x_rule {
@@ -21,7 +23,8 @@ struct gp4x_rule {
 
 /* Scan text for the rules that matter for `targets`; stores up to max hits
  * (each rule at most once, in rule order) and returns how many matched.
- * Comments are ignored; string literals are scanned (dynamic SQL). */
+ * Comments are ignored (unless GP4X_NOT_SQL); string literals are scanned
+ * (dynamic SQL). */
 size_t gp4x_scan(const char *text, unsigned targets, const struct gp4x_rule **hits, size_t max);
 
 /* Whether an identifier became a reserved word in Greenplum 6

@@ -62,7 +62,7 @@ void pf_list(struct strbuf *sb, char *const *v, size_t max)
 		strbuf_printf(sb, " ... and %zu more", n - max);
 }
 
-void pf_bytes(char *buf, size_t size, long long bytes)
+void preflight_bytes(char *buf, size_t size, long long bytes)
 {
 	static const char *const units[] = { "bytes", "kB", "MB", "GB", "TB", "PB" };
 	double v = (double)bytes;

@@ -53,6 +53,9 @@ struct preflight_options {
 };
 #define PREFLIGHT_WRITES_INTERVAL 3.0
 
+/* "1.5 GB", "312 bytes" */
+void preflight_bytes(char *buf, size_t size, long long bytes);
+
 /* Run every check.  src must be connected; dst may be NULL when the
  * destination could not be reached (its checks are then skipped).
  * false only when the source cannot be read at all (err filled); a check

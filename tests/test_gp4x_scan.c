@@ -67,6 +67,10 @@ static void test_comments_and_words(void **state)
 	/* but a comment marker inside a string literal is not a comment */
 	assert_string_equal(scan("EXECUTE 'select procpid -- x' || ' from pg_stat_activity'", t),
 			    "pg_stat_activity_columns");
+	/* an external table's URL is not SQL: a slash-star in it opens no comment */
+	assert_string_equal(scan("gpfdist://etl1:8081/load/*.csv LOG ERRORS INTO err", GP4X_TO_GP6 | GP4X_NOT_SQL),
+			    "log_errors_into");
+	assert_string_equal(scan("gpfdist://etl1:8081/load/*.csv LOG ERRORS INTO err", GP4X_TO_GP6), "");
 	/* whole words only */
 	assert_string_equal(scan("SELECT my_attrnums_copy, relstorage_x FROM t", t), "");
 	assert_string_equal(scan("", t), "");
