@@ -184,8 +184,9 @@ static double measure_rate(struct pf *pf, const struct table *t, char *how, size
 		}
 	}
 	double secs = pf_now() - start;
-	/* a sample smaller than this says more about latency than throughput */
-	if (!ok || rows < 1000 || secs < 0.005)
+	/* a smaller sample says more about latency than throughput (a sample
+	 * that includes latency only understates the rate: conservative) */
+	if (!ok || rows < 1000 || secs <= 0)
 		return 0;
 	snprintf(how, howsize, "measured: %lld rows (%lld bytes of COPY text) of %s read in %.3f s",
 		 rows, bytes, t->qualified, secs);

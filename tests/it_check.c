@@ -16,6 +16,7 @@
 #include "advisor.h"
 #include "mem.h"
 #include "preflight.h"
+#include "findings_tu.h"
 #include "testutil.h"
 
 static const char risky_sql[] =
@@ -31,25 +32,6 @@ static const char risky_sql[] =
 	"CREATE TABLE s.nokey (v text);\n"
 	"CREATE TABLE s.busy (n int);\n"
 	"ANALYZE;\n";
-
-static const struct finding *expect(const struct findings *f, const char *id, enum severity sev)
-{
-	const struct finding *x = findings_find(f, id);
-	if (!x)
-		fail_msg("no finding %s", id);
-	if (x->severity != sev)
-		fail_msg("finding %s is %s, expected %s: %s / %s", id, severity_name(x->severity),
-			 severity_name(sev), x->title, x->detail);
-	return x;
-}
-
-static bool has_object(const struct finding *x, const char *needle)
-{
-	for (size_t i = 0; x->objects && x->objects[i]; i++)
-		if (strstr(x->objects[i], needle))
-			return true;
-	return false;
-}
 
 /* A session that writes to s.busy until told to stop (bounded). */
 struct writer {
@@ -96,34 +78,34 @@ static void test_risky_source(void **state)
 	pthread_join(w.thread, NULL);
 	assert_true(ok);
 
-	const struct finding *x = expect(&f, "extensions.missing", SEV_WARN);
-	assert_true(has_object(x, "hstore"));
-	assert_false(has_object(x, "plpgsql"));
-	x = expect(&f, "partitions.leaves", SEV_INFO);
-	assert_true(has_object(x, "\"s\".\"sales_2025\""));
-	assert_true(has_object(x, "\"s\".\"sales_rest\""));
+	const struct finding *x = ftu_expect(&f, "extensions.missing", SEV_WARN);
+	assert_true(ftu_has_object(x, "hstore"));
+	assert_false(ftu_has_object(x, "plpgsql"));
+	x = ftu_expect(&f, "partitions.leaves", SEV_INFO);
+	assert_true(ftu_has_object(x, "\"s\".\"sales_2025\""));
+	assert_true(ftu_has_object(x, "\"s\".\"sales_rest\""));
 	assert_non_null(strstr(x->detail, "\"s\".\"sales\": 2 leaves"));
-	x = expect(&f, "inheritance.children", SEV_INFO);
-	assert_true(has_object(x, "\"s\".\"child\""));
+	x = ftu_expect(&f, "inheritance.children", SEV_INFO);
+	assert_true(ftu_has_object(x, "\"s\".\"child\""));
 	assert_non_null(strstr(x->detail, "\"s\".\"parent\": 1 children"));
-	x = expect(&f, "tables.no_key", SEV_INFO);
-	assert_true(has_object(x, "\"s\".\"nokey\""));
-	assert_false(has_object(x, "\"s\".\"keyed\""));
-	x = expect(&f, "writes.active", SEV_WARN);
-	assert_true(has_object(x, "\"s\".\"busy\"") || has_object(x, "INSERT INTO s.busy"));
-	expect(&f, "version.source", SEV_OK);
-	expect(&f, "version.destination", SEV_INFO);
-	expect(&f, "privileges.source", SEV_OK);
-	expect(&f, "privileges.destination", SEV_OK);
-	expect(&f, "connections.capacity", SEV_OK);
-	expect(&f, "tables.external", SEV_OK);
-	expect(&f, "libraries.custom", SEV_OK);
-	expect(&f, "types.removed", SEV_OK);
-	expect(&f, "syntax.gp4x", SEV_OK);
-	expect(&f, "method.gpcopy", SEV_INFO);
-	expect(&f, "segments.count", SEV_INFO);
-	x = expect(&f, "size.total", SEV_INFO);
-	assert_true(has_object(x, "\"s\".\"keyed\""));
+	x = ftu_expect(&f, "tables.no_key", SEV_INFO);
+	assert_true(ftu_has_object(x, "\"s\".\"nokey\""));
+	assert_false(ftu_has_object(x, "\"s\".\"keyed\""));
+	x = ftu_expect(&f, "writes.active", SEV_WARN);
+	assert_true(ftu_has_object(x, "\"s\".\"busy\"") || ftu_has_object(x, "INSERT INTO s.busy"));
+	ftu_expect(&f, "version.source", SEV_OK);
+	ftu_expect(&f, "version.destination", SEV_INFO);
+	ftu_expect(&f, "privileges.source", SEV_OK);
+	ftu_expect(&f, "privileges.destination", SEV_OK);
+	ftu_expect(&f, "connections.capacity", SEV_OK);
+	ftu_expect(&f, "tables.external", SEV_OK);
+	ftu_expect(&f, "libraries.custom", SEV_OK);
+	ftu_expect(&f, "types.removed", SEV_OK);
+	ftu_expect(&f, "syntax.gp4x", SEV_OK);
+	ftu_expect(&f, "method.gpcopy", SEV_INFO);
+	ftu_expect(&f, "segments.count", SEV_INFO);
+	x = ftu_expect(&f, "size.total", SEV_INFO);
+	assert_true(ftu_has_object(x, "\"s\".\"keyed\""));
 	assert_true(facts.total_bytes > 0);
 	assert_true(facts.rate_measured);      /* s.keyed has 5000 analysed rows */
 	assert_true(facts.rate_bytes_per_s > 0);

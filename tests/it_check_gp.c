@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "mem.h"
 #include "preflight.h"
+#include "findings_tu.h"
 #include "testutil.h"
 
 static void load_fixture(enum tu_side side, const char *db, const char *file)
@@ -41,25 +42,6 @@ static void exclude_fixture(struct plan *p)
 {
 	plan_init(p);
 	p->exclude = strv_push(NULL, "gpcat.*");
-}
-
-static const struct finding *expect(const struct findings *f, const char *id, enum severity sev)
-{
-	const struct finding *x = findings_find(f, id);
-	if (!x)
-		fail_msg("no finding %s", id);
-	if (x->severity != sev)
-		fail_msg("finding %s is %s, expected %s: %s / %s", id, severity_name(x->severity),
-			 severity_name(sev), x->title, x->detail);
-	return x;
-}
-
-static bool has_object(const struct finding *x, const char *needle)
-{
-	for (size_t i = 0; x->objects && x->objects[i]; i++)
-		if (strstr(x->objects[i], needle))
-			return true;
-	return false;
 }
 
 static void run_checks(PGconn *src, PGconn *dst, const struct plan *p, struct findings *f,
@@ -110,28 +92,28 @@ static void test_gp4(void **state)
 	struct preflight_facts facts;
 	run_checks(src, dst, &p, &f, &facts);
 	assert_int_equal(facts.source_segments, 4);
-	expect(&f, "version.source", SEV_WARN);
-	expect(&f, "segments.count", SEV_INFO);      /* the destination is not MPP */
-	expect(&f, "extensions.missing", SEV_INFO);  /* 4.3 has no pg_extension */
-	const struct finding *x = expect(&f, "partitions.leaves", SEV_INFO);
-	assert_true(has_object(x, "\"sales\".\"orders_1_prt_2024\""));
-	assert_true(has_object(x, "\"sales\".\"orders_1_prt_2025\""));
-	x = expect(&f, "tables.external", SEV_WARN);
-	assert_true(has_object(x, "\"sales\".\"ext_load\""));
-	x = expect(&f, "syntax.gp4x", SEV_WARN);
-	assert_true(has_object(x, "function \"sales\".\"active_sessions\"(): pg_stat_activity_columns"));
-	assert_true(has_object(x, "function \"sales\".\"url_list\"(): string_agg_one_arg"));
-	assert_true(has_object(x, "external table \"sales\".\"ext_load\": log_errors_into"));
-	assert_true(has_object(x, "column \"sales\".\"events\".lateral: reserved_word"));
-	assert_true(has_object(x, "table \"sales\".\"prices\": distkey_type (p money)"));
-	assert_false(has_object(x, "\"clean\""));
-	assert_false(has_object(x, "gpcat"));
-	x = expect(&f, "types.removed", SEV_FAIL);
-	assert_true(has_object(x, "\"sales\".\"events\".at"));
-	x = expect(&f, "libraries.custom", SEV_WARN);
-	assert_true(has_object(x, "library udf_jar"));
-	expect(&f, "writes.active", SEV_OK);         /* the 8.2 procpid/current_query query ran */
-	x = expect(&f, "method.gpcopy", SEV_INFO);   /* destination is not Greenplum */
+	ftu_expect(&f, "version.source", SEV_WARN);
+	ftu_expect(&f, "segments.count", SEV_INFO);      /* the destination is not MPP */
+	ftu_expect(&f, "extensions.missing", SEV_INFO);  /* 4.3 has no pg_extension */
+	const struct finding *x = ftu_expect(&f, "partitions.leaves", SEV_INFO);
+	assert_true(ftu_has_object(x, "\"sales\".\"orders_1_prt_2024\""));
+	assert_true(ftu_has_object(x, "\"sales\".\"orders_1_prt_2025\""));
+	x = ftu_expect(&f, "tables.external", SEV_WARN);
+	assert_true(ftu_has_object(x, "\"sales\".\"ext_load\""));
+	x = ftu_expect(&f, "syntax.gp4x", SEV_WARN);
+	assert_true(ftu_has_object(x, "function \"sales\".\"active_sessions\"(): pg_stat_activity_columns"));
+	assert_true(ftu_has_object(x, "function \"sales\".\"url_list\"(): string_agg_one_arg"));
+	assert_true(ftu_has_object(x, "external table \"sales\".\"ext_load\": log_errors_into"));
+	assert_true(ftu_has_object(x, "column \"sales\".\"events\".lateral: reserved_word"));
+	assert_true(ftu_has_object(x, "table \"sales\".\"prices\": distkey_type (p money)"));
+	assert_false(ftu_has_object(x, "\"clean\""));
+	assert_false(ftu_has_object(x, "gpcat"));
+	x = ftu_expect(&f, "types.removed", SEV_FAIL);
+	assert_true(ftu_has_object(x, "\"sales\".\"events\".at"));
+	x = ftu_expect(&f, "libraries.custom", SEV_WARN);
+	assert_true(ftu_has_object(x, "library udf_jar"));
+	ftu_expect(&f, "writes.active", SEV_OK);         /* the 8.2 procpid/current_query query ran */
+	x = ftu_expect(&f, "method.gpcopy", SEV_INFO);   /* destination is not Greenplum */
 	findings_free(&f);
 	plan_done(&p);
 	PQfinish(src);
@@ -241,14 +223,14 @@ static void test_gp7(void **state)
 	struct preflight_facts facts;
 	run_checks(src, dst, &p, &f, &facts);
 	assert_int_equal(facts.source_segments, 2);
-	expect(&f, "version.source", SEV_OK);
-	const struct finding *x = expect(&f, "partitions.leaves", SEV_INFO);
-	assert_true(has_object(x, "\"dw\".\"sales_1_prt_2024\""));
-	assert_true(has_object(x, "\"dw\".\"sales_1_prt_2025\""));
-	x = expect(&f, "tables.external", SEV_WARN);
-	assert_true(has_object(x, "\"dw\".\"ext_in\""));
-	expect(&f, "syntax.gp4x", SEV_OK);          /* 7 -> PostgreSQL 15: no rule applies */
-	expect(&f, "writes.active", SEV_OK);
+	ftu_expect(&f, "version.source", SEV_OK);
+	const struct finding *x = ftu_expect(&f, "partitions.leaves", SEV_INFO);
+	assert_true(ftu_has_object(x, "\"dw\".\"sales_1_prt_2024\""));
+	assert_true(ftu_has_object(x, "\"dw\".\"sales_1_prt_2025\""));
+	x = ftu_expect(&f, "tables.external", SEV_WARN);
+	assert_true(ftu_has_object(x, "\"dw\".\"ext_in\""));
+	ftu_expect(&f, "syntax.gp4x", SEV_OK);          /* 7 -> PostgreSQL 15: no rule applies */
+	ftu_expect(&f, "writes.active", SEV_OK);
 	findings_free(&f);
 	plan_done(&p);
 	PQfinish(src);
