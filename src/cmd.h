@@ -16,6 +16,9 @@ int cmd_install_gpcopy(struct cli *cli);
 int cmd_open_access(struct cli *cli);
 int cmd_restore_access(struct cli *cli);
 int cmd_status(struct cli *cli);
+int cmd_oss(struct cli *cli);
+/* gp2adb schema for one section ("pre-data", "post-data", "all"): migrate's stages. */
+int cmd_schema_section(struct cli *cli, const char *section);
 
 /* For commands whose issue has not landed: says so, exits 1. */
 int cmd_not_implemented(const char *name);
