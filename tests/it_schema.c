@@ -1,0 +1,321 @@
+/* gp2adb schema between the harness's two real servers: pagila's schema
+ * and a schema of awkward names and types arrive whole (pg_dump -s of both
+ * sides compare equal); a failing object is reported with its SQLSTATE while
+ * the others are applied, and a re-run applies only what was not applied. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "schema.h"
+#include "sqllex.h"
+#include "strbuf.h"
+#include "testutil.h"
+
+static char *fixture(const char *name)
+{
+	const char *src = getenv("GP2ADB_SRCDIR");
+	char *path = xasprintf("%s/tests/fixtures/%s", src ? src : ".", name);
+	char *text = tu_read_file(path);
+	if (!text)
+		fail_msg("cannot read %s", path);
+	free(path);
+	return text;
+}
+
+static char *replace_all(char *text, const char *from, const char *to)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	const char *p = text, *hit;
+	while ((hit = strstr(p, from))) {
+		strbuf_add(&sb, p, (size_t)(hit - p));
+		strbuf_puts(&sb, to);
+		p = hit + strlen(from);
+	}
+	strbuf_puts(&sb, p);
+	free(text);
+	return strbuf_finish(&sb);
+}
+
+/* Load pagila's schema into the source.  The file is written for
+ * PostgreSQL 18 and pgvector; on the harness's server uuidv7() becomes
+ * gen_random_uuid(), VIRTUAL generated columns become STORED, and the
+ * statements that need pgvector fail and are left out (only those). */
+static void load_pagila(PGconn *c)
+{
+	char *sql = fixture("pagila-schema.sql");
+	sql = replace_all(sql, "uuidv7()", "gen_random_uuid()");
+	sql = replace_all(sql, ") VIRTUAL", ") STORED");
+	struct sqlscript sc;
+	assert_true(sqllex_split(sql, strlen(sql), true, &sc));
+	assert_true(sc.n > 300);
+	int failed = 0;
+	for (size_t i = 0; i < sc.n; i++) {
+		if (sc.items[i].kind != SQLSTMT_SQL)
+			continue;
+		char *stmt = xstrndup(sql + sc.items[i].start, sc.items[i].end - sc.items[i].start);
+		PGresult *r = PQexec(c, stmt);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+			if (!strstr(stmt, "vector") && !strstr(stmt, "film_embedding"))
+				fail_msg("pagila line %d failed: %s\n%s", sc.items[i].line, PQerrorMessage(c), stmt);
+			failed++;
+		}
+		PQclear(r);
+		free(stmt);
+	}
+	assert_in_range(failed, 1, 10);
+	sqlscript_free(&sc);
+	free(sql);
+}
+
+static char *dump_schema(enum tu_side side, const char *db)
+{
+	char *conn = xasprintf("host=127.0.0.1 port=%d user=postgres dbname=%s", tu_port(side), db);
+	const char *argv[] = { "pg_dump", "--schema-only", "--dbname", conn, NULL };
+	char *out, *err;
+	int rc = schema_run_local(argv, NULL, &out, &err);
+	if (rc != 0)
+		fail_msg("pg_dump %s: %s", conn, err);
+	/* what must differ: the random \restrict key and the version header */
+	struct strbuf sb;
+	strbuf_init(&sb);
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "\\restrict", 9) == 0 || strncmp(line, "\\unrestrict", 11) == 0 ||
+		    strncmp(line, "-- Dumped", 9) == 0)
+			continue;
+		strbuf_printf(&sb, "%s\n", line);
+	}
+	free(out);
+	free(err);
+	free(conn);
+	return strbuf_finish(&sb);
+}
+
+static void assert_same_schema(const char *db)
+{
+	char *s = dump_schema(TU_SRC, db), *d = dump_schema(TU_DST, db);
+	if (strcmp(s, d) != 0) {
+		size_t i = 0;
+		while (s[i] && s[i] == d[i])
+			i++;
+		size_t from = i > 200 ? i - 200 : 0;
+		fail_msg("pg_dump -s differs at byte %zu:\nsource: ...%.400s\ndestination: ...%.400s",
+			 i, s + from, d + from);
+	}
+	assert_true(strlen(s) > 1000);
+	free(s);
+	free(d);
+}
+
+static int run(struct tu_run *r, const char *conf, const char *a1, const char *a2, const char *a3)
+{
+	const char *args[] = { "-c", conf, a1, a2, a3, NULL };
+	return tu_run_gp2adb(r, args);
+}
+
+static void test_pagila_schema_arrives_whole(void **state)
+{
+	(void)state;
+	tu_createdb(TU_SRC, "pagila");
+	tu_createdb(TU_DST, "pagila");
+	PGconn *c = tu_connect(TU_SRC, "pagila");
+	load_pagila(c);
+	PQfinish(c);
+	char *dir = tu_tmpdir();
+	char *conf = tu_write_config(dir, "pagila", "pagila", NULL);
+	struct tu_run r;
+	/* pre-data first, as migrate does: tables without their indexes and keys */
+	if (run(&r, conf, "schema", "--section", "pre-data") != 0)
+		fail_msg("schema pre-data: exit %d\n%s\n%s", r.status, r.out, r.err);
+	assert_non_null(strstr(r.out, "schema pre-data: "));
+	assert_non_null(strstr(r.out, " 0 failed, 0 skipped"));
+	tu_run_done(&r);
+	c = tu_connect(TU_DST, "pagila");
+	assert_true(tu_count(c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") > 20);
+	assert_int_equal(tu_count(c, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"), 0);
+	assert_int_equal(tu_count(c, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'"), 0);
+	PQfinish(c);
+	if (run(&r, conf, "schema", "--section", "post-data") != 0)
+		fail_msg("schema post-data: exit %d\n%s\n%s", r.status, r.out, r.err);
+	tu_run_done(&r);
+	assert_same_schema("pagila");
+	free(conf);
+	free(dir);
+}
+
+static void test_awkward_schema_arrives_whole(void **state)
+{
+	(void)state;
+	tu_createdb(TU_SRC, "awkward");
+	tu_createdb(TU_DST, "awkward");
+	PGconn *c = tu_connect(TU_SRC, "awkward");
+	char *sql = fixture("awkward.sql");
+	tu_exec(c, sql);
+	free(sql);
+	PQfinish(c);
+	char *dir = tu_tmpdir();
+	char *conf = tu_write_config(dir, "awkward", "awkward", NULL);
+	struct tu_run r;
+	if (run(&r, conf, "--json", "schema", NULL) != 0)
+		fail_msg("schema: exit %d\n%s\n%s", r.status, r.out, r.err);
+	assert_non_null(strstr(r.out, "\"failed\": 0"));
+	assert_non_null(strstr(r.out, "\"name\": \"\\\"Weird Schema\\\".\\\"f;n\\\"(x integer)\""));
+	assert_non_null(strstr(r.out, "\"kind\": \"RULE\""));
+	tu_run_done(&r);
+	assert_same_schema("awkward");
+	/* and the functions work there */
+	c = tu_connect(TU_DST, "awkward");
+	char *v = tu_value(c, "SELECT \"Weird Schema\".\"f;n\"(7) || \"Weird Schema\".atomic_add(2, 3)");
+	assert_string_equal(v, "it's; $$ nested75");
+	free(v);
+	PQfinish(c);
+	free(conf);
+	free(dir);
+}
+
+/* In the JSON output, the object named `name`'s "result". */
+static char *result_of(const char *json, const char *kind, const char *name)
+{
+	char *needle = xasprintf("\"kind\": \"%s\",\n      \"name\": \"%s\",", kind, name);
+	const char *at = strstr(json, needle);
+	free(needle);
+	if (!at)
+		return NULL;
+	const char *res = strstr(at, "\"result\": \"");
+	const char *end = res ? strchr(res + 11, '"') : NULL;
+	return end ? xstrndup(res + 11, (size_t)(end - res - 11)) : NULL;
+}
+
+static void assert_result(const char *json, const char *kind, const char *name, const char *want)
+{
+	char *got = result_of(json, kind, name);
+	if (!got || strcmp(got, want) != 0)
+		fail_msg("%s %s: result %s, want %s\n%s", kind, name, got ? got : "(missing)", want, json);
+	free(got);
+}
+
+static void test_failure_reported_and_rerun_applies_only_it(void **state)
+{
+	(void)state;
+	tu_createdb(TU_SRC, "fails");
+	tu_createdb(TU_DST, "fails");
+	PGconn *s = tu_connect(TU_SRC, "fails");
+	tu_exec(s,
+		"DROP ROLE IF EXISTS only_on_source;\n"
+		"CREATE ROLE only_on_source;\n"
+		"CREATE TABLE public.first (id int PRIMARY KEY);\n"
+		"CREATE TABLE public.conflict (id int PRIMARY KEY, note text);\n"
+		"CREATE TABLE public.last (id int REFERENCES public.first (id));\n"
+		"CREATE TABLE public.owned (id int);\n"
+		"ALTER TABLE public.owned OWNER TO only_on_source;\n");
+	PQfinish(s);
+	PGconn *d = tu_connect(TU_DST, "fails");
+	tu_exec(d, "CREATE TABLE public.conflict (other int)");
+	char *dir = tu_tmpdir();
+	char *conf = tu_write_config(dir, "fails", "fails", NULL);
+	struct tu_run r;
+	assert_int_equal(run(&r, conf, "--json", "schema", NULL), 7);
+	const char *o = r.out;
+	assert_result(o, "TABLE", "public.conflict", "failed");
+	assert_non_null(strstr(o, "\"sqlstate\": \"42P07\""));
+	assert_non_null(strstr(o, "relation \\\"conflict\\\" already exists"));
+	/* what belongs to the failed table is not tried; the rest is applied */
+	assert_result(o, "OWNER", "public.conflict", "skipped");
+	assert_result(o, "CONSTRAINT", "conflict_pkey on public.conflict", "skipped");
+	assert_result(o, "TABLE", "public.first", "ok");
+	assert_result(o, "TABLE", "public.last", "ok");
+	assert_result(o, "FK CONSTRAINT", "last_id_fkey on public.last", "ok");
+	/* the role that is missing on the destination is found before applying, and fails */
+	assert_non_null(strstr(o, "\"id\": \"dst-missing-role\""));
+	assert_non_null(strstr(o, "role only_on_source does not exist on the destination"));
+	assert_result(o, "OWNER", "public.owned", "failed");
+	tu_run_done(&r);
+	/* plain output names the object, its line and the SQLSTATE */
+	assert_int_equal(run(&r, conf, "schema", NULL, NULL), 7);
+	assert_non_null(strstr(r.out, "FAILED          TABLE public.conflict (line "));
+	assert_non_null(strstr(r.out, "42P07: relation \"conflict\" already exists"));
+	assert_non_null(strstr(r.out, "warning: OWNER public.owned (line "));
+	tu_run_done(&r);
+
+	/* the operator fixes the destination; a re-run applies only what was not applied */
+	tu_exec(d, "DROP TABLE public.conflict; CREATE ROLE only_on_source");
+	if (run(&r, conf, "--json", "schema", NULL) != 0)
+		fail_msg("rerun: exit %d\n%s\n%s", r.status, r.out, r.err);
+	o = r.out;
+	assert_non_null(strstr(o, "\"applied\": 4,"));
+	assert_non_null(strstr(o, "\"failed\": 0,"));
+	assert_result(o, "TABLE", "public.conflict", "ok");
+	assert_result(o, "OWNER", "public.conflict", "ok");
+	assert_result(o, "CONSTRAINT", "conflict_pkey on public.conflict", "ok");
+	assert_result(o, "OWNER", "public.owned", "ok");
+	assert_result(o, "TABLE", "public.first", "applied before");
+	assert_result(o, "FK CONSTRAINT", "last_id_fkey on public.last", "applied before");
+	tu_run_done(&r);
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM information_schema.columns "
+				  "WHERE table_name = 'conflict' AND column_name = 'note'"), 1);
+	PQfinish(d);
+	/* the journal is the operator's alone */
+	char *jpath = NULL;
+	{
+		char cmd[600];
+		snprintf(cmd, sizeof cmd, "find %s/state -name schema.journal -perm 0600 | head -1", dir);
+		FILE *f = popen(cmd, "r");
+		char line[500] = "";
+		assert_non_null(fgets(line, sizeof line, f));
+		pclose(f);
+		jpath = xstrdup(line);
+	}
+	assert_non_null(strstr(jpath, "schema.journal"));
+	free(jpath);
+	d = tu_connect(TU_DST, "postgres");
+	tu_exec(d, "DROP DATABASE fails WITH (FORCE)");
+	tu_exec(d, "DROP ROLE only_on_source");
+	PQfinish(d);
+	s = tu_connect(TU_SRC, "postgres");
+	tu_exec(s, "DROP DATABASE fails WITH (FORCE)");
+	tu_exec(s, "DROP ROLE only_on_source");
+	PQfinish(s);
+	free(conf);
+	free(dir);
+}
+
+static void test_schema_file_and_bad_input(void **state)
+{
+	(void)state;
+	tu_createdb(TU_DST, "fromfile");
+	char *dir = tu_tmpdir();
+	char *conf = tu_write_config(dir, "nosuchdb", "fromfile", NULL);
+	char *file = xasprintf("%s/s.sql", dir);
+	tu_write_file(file, "CREATE TABLE public.a (x int);\nCREATE FUNCTION public.f() RETURNS int\n"
+		      "LANGUAGE sql AS $$ SELECT 1; $$;\nCREATE TABLE public.b (y text DEFAULT 'unterminated);\n", 0644);
+	struct tu_run r;
+	const char *args[] = { "-c", conf, "schema", "--schema-file", file, NULL };
+	assert_int_equal(tu_run_gp2adb(&r, args), 1);
+	assert_non_null(strstr(r.err, "s.sql: line 4: unterminated quoted string"));
+	tu_run_done(&r);
+	tu_write_file(file, "CREATE TABLE public.a (x int);\nCREATE FUNCTION public.f() RETURNS int\n"
+		      "LANGUAGE sql AS $$ SELECT 1; $$;\n", 0644);
+	assert_int_equal(tu_run_gp2adb(&r, args), 0);
+	assert_non_null(strstr(r.out, "2 applied, 0 failed"));
+	tu_run_done(&r);
+	free(file);
+	free(conf);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pagila_schema_arrives_whole),
+		cmocka_unit_test(test_awkward_schema_arrives_whole),
+		cmocka_unit_test(test_failure_reported_and_rerun_applies_only_it),
+		cmocka_unit_test(test_schema_file_and_bad_input),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
