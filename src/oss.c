@@ -84,7 +84,7 @@ void oss_export_sql(struct strbuf *out, const struct flavor *src, const struct t
 	char *fname = oss_file_name(t);
 	char *table = qualified(t);
 	char *path;
-	strbuf_printf(out, "-- %s.%s\n", t->schema, t->name);
+	strbuf_printf(out, "-- %s\n", fname);      /* encoded: a name cannot end the comment */
 	if (src->copy_on_segment) {
 		/* one file per primary segment; <SEGID> becomes its content id */
 		if (o->dir)
@@ -136,8 +136,7 @@ void oss_import_sql(struct strbuf *out, const struct table *t, const struct oss_
 	char *ft_q = sql_quote_ident(ft_name);
 	char *dir = oss_object_dir(t, o);
 	char *dir_lit = sql_quote_literal(dir);
-	strbuf_printf(out, "-- %s.%s from oss://%s/%s\nBEGIN;\n", t->schema, t->name,
-		      o->bucket ? o->bucket : "BUCKET", dir);
+	strbuf_printf(out, "-- %s from oss://%s/%s\nBEGIN;\n", fname, o->bucket ? o->bucket : "BUCKET", dir);
 	strbuf_printf(out, "CREATE FOREIGN TABLE " OSS_SERVER ".%s (", ft_q);
 	column_list(out, t, true);
 	strbuf_printf(out, ")\n  SERVER " OSS_SERVER "\n"
