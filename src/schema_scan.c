@@ -24,7 +24,8 @@ struct scan {
 static void add(struct scan *sc, const char *id, const char *subject, const char *fix, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-/* One finding per (id, subject): a missing role is named once, not per grant. */
+/* One finding per (id, subject), where the subject defaults to the object:
+ * a missing role is named once, not per grant. */
 static void add(struct scan *sc, const char *id, const char *subject, const char *fix, const char *fmt, ...)
 {
 	char *once = xasprintf("%s|%s", id, subject ? subject : sc->it->key);
@@ -94,17 +95,19 @@ static void scan_words(struct scan *sc, const struct toks *tl, bool in_body)
 		toks_word(tl, i, w, sizeof w);
 		if (!w[0])
 			continue;
+		char per_word[400];        /* once per object and word */
+		snprintf(per_word, sizeof per_word, "%s|%s", sc->it->key, w);
 		if (kw_seq(tl, i, "log", "errors", "into"))
 			add(sc, "gp4-log-errors-into", NULL,
 			    "write LOG ERRORS [SEGMENT REJECT LIMIT n] without INTO and read the errors with gp_read_error_log()",
 			    "LOG ERRORS INTO <error table> is not supported since Greenplum 5");
 		else if (activity && (strcmp(w, "procpid") == 0 || strcmp(w, "current_query") == 0))
-			add(sc, "gp4-stat-activity", NULL, "use pg_stat_activity.pid, and state plus query",
+			add(sc, "gp4-stat-activity", per_word, "use pg_stat_activity.pid, and state plus query",
 			    "reads pg_stat_activity.%s, which Greenplum 6 renamed", w);
 		else if (strcmp(w, "reltoastidxid") == 0 || strcmp(w, "attrnums") == 0 ||
 			 strcmp(w, "pg_filespace") == 0 || strcmp(w, "pg_filespace_entry") == 0 ||
 			 strcmp(w, "__gp_localid") == 0 || strcmp(w, "__gp_masterid") == 0)
-			add(sc, "gp4-catalog", NULL,
+			add(sc, "gp4-catalog", per_word,
 			    "rewrite against the Greenplum 6 catalog (gp_distribution_policy.distkey; filespaces are gone)",
 			    "references %s, which Greenplum 6 removed", w);
 		else if (dst_v7 && (strcmp(w, "pg_partitions") == 0 || strcmp(w, "relstorage") == 0 ||
@@ -199,12 +202,11 @@ static void scan_create_table(struct scan *sc, const struct toks *tl)
 			    "column %s has type unknown, which Greenplum 6 does not allow", name);
 		free(name);
 	}
-	bool pk = toks_find_kw(tl, open, "primary") < tl->n || toks_find_kw(tl, open, "unique") < tl->n;
 	size_t d = toks_find_kw(tl, 0, "distributed");
 	if (d < tl->n && toks_kw(tl, d + 1, "randomly")) {
 		sc->random_tables = strv_push(sc->random_tables, sc->it->name);
 		/* a PRIMARY KEY or UNIQUE inside the column list */
-		for (size_t i = open; pk && i < d; i++) {
+		for (size_t i = open; i < d; i++) {
 			if (toks_kw(tl, i, "primary") || toks_kw(tl, i, "unique")) {
 				add(sc, "gp-random-unique", NULL,
 				    "distribute the table by the key's columns (DISTRIBUTED BY (...)) or drop the key",
