@@ -20,6 +20,10 @@ int cmd_oss(struct cli *cli);
 /* gp2adb schema for one section ("pre-data", "post-data", "all"): migrate's stages. */
 int cmd_schema_section(struct cli *cli, const char *section);
 
+/* Ask "question [y/N]" on the terminal; true at once with -y, false
+ * without a terminal.  (Defined in cmd_restore_access.c.) */
+bool cmd_confirm(const char *question, bool yes);
+
 /* For commands whose issue has not landed: says so, exits 1. */
 int cmd_not_implemented(const char *name);
 
