@@ -12,59 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "mem.h"
-#include "schema.h"
-#include "sqllex.h"
-#include "strbuf.h"
 #include "testutil.h"
 
-static char *fixture(const char *name)
-{
-	const char *src = getenv("GP2ADB_SRCDIR");
-	char *path = xasprintf("%s/tests/fixtures/%s", src ? src : ".", name);
-	char *text = tu_read_file(path);
-	if (!text)
-		fail_msg("cannot read %s", path);
-	free(path);
-	return text;
-}
-
-static char *replace_all(char *text, const char *from, const char *to)
-{
-	struct strbuf sb;
-	strbuf_init(&sb);
-	const char *p = text, *hit;
-	while ((hit = strstr(p, from))) {
-		strbuf_add(&sb, p, (size_t)(hit - p));
-		strbuf_puts(&sb, to);
-		p = hit + strlen(from);
-	}
-	strbuf_puts(&sb, p);
-	free(text);
-	return strbuf_finish(&sb);
-}
-
-/* pagila's schema on PostgreSQL 15: see tests/it_schema.c. */
+/* pagila's schema (see tests/fixture.h) with data of our own. */
 static void load_pagila(PGconn *c)
 {
-	char *sql = fixture("pagila-schema.sql");
-	sql = replace_all(sql, "uuidv7()", "gen_random_uuid()");
-	sql = replace_all(sql, ") VIRTUAL", ") STORED");
-	struct sqlscript sc;
-	assert_true(sqllex_split(sql, strlen(sql), true, &sc));
-	for (size_t i = 0; i < sc.n; i++) {
-		if (sc.items[i].kind != SQLSTMT_SQL)
-			continue;
-		char *stmt = xstrndup(sql + sc.items[i].start, sc.items[i].end - sc.items[i].start);
-		PGresult *r = PQexec(c, stmt);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK &&
-		    !strstr(stmt, "vector") && !strstr(stmt, "film_embedding"))
-			fail_msg("pagila line %d failed: %s", sc.items[i].line, PQerrorMessage(c));
-		PQclear(r);
-		free(stmt);
-	}
-	sqlscript_free(&sc);
-	free(sql);
+	fx_load_pagila(c);
 	/* data of our own, through the foreign keys */
 	tu_exec(c,
 		"SET session_replication_role = replica;\n"
@@ -77,31 +32,9 @@ static void load_pagila(PGconn *c)
 		"SET session_replication_role = origin;\n");
 }
 
-static char *dump(enum tu_side side, const char *db, bool data_of, const char *table)
-{
-	char *conn = xasprintf("host=127.0.0.1 port=%d user=postgres dbname=%s", tu_port(side), db);
-	const char *argv[] = { "pg_dump", data_of ? "--data-only" : "--schema-only", "--dbname", conn,
-			       data_of ? "--table" : NULL, table, NULL };
-	char *out, *err;
-	if (schema_run_local(argv, NULL, &out, &err) != 0)
-		fail_msg("pg_dump %s: %s", conn, err);
-	struct strbuf sb;
-	strbuf_init(&sb);
-	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
-		if (strncmp(line, "\\restrict", 9) == 0 || strncmp(line, "\\unrestrict", 11) == 0 ||
-		    strncmp(line, "-- Dumped", 9) == 0 || strncmp(line, "SELECT pg_catalog.setval", 24) == 0)
-			continue;
-		strbuf_printf(&sb, "%s\n", line);
-	}
-	free(out);
-	free(err);
-	free(conn);
-	return strbuf_finish(&sb);
-}
-
 static void assert_same(const char *db)
 {
-	char *s = dump(TU_SRC, db, false, NULL), *d = dump(TU_DST, db, false, NULL);
+	char *s = fx_dump(TU_SRC, db, false, NULL), *d = fx_dump(TU_DST, db, false, NULL);
 	assert_string_equal(s, d);
 	free(s);
 	free(d);
@@ -163,7 +96,7 @@ static void test_migrate_awkward(void **state)
 	tu_createdb(TU_SRC, "awkward");
 	tu_createdb(TU_DST, "awkward");
 	PGconn *c = tu_connect(TU_SRC, "awkward");
-	char *sql = fixture("awkward.sql");
+	char *sql = fx_read("awkward.sql");
 	tu_exec(c, sql);
 	free(sql);
 	tu_exec(c, "INSERT INTO \"Weird Schema\".\"Order Items\" (\"select\", \"a\"\"b\", \"ünïcödé\", m, iv, r, ts, j, bits, mood, p, arr, pos)\n"

@@ -11,95 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "mem.h"
-#include "schema.h"
-#include "sqllex.h"
-#include "strbuf.h"
 #include "testutil.h"
-
-static char *fixture(const char *name)
-{
-	const char *src = getenv("GP2ADB_SRCDIR");
-	char *path = xasprintf("%s/tests/fixtures/%s", src ? src : ".", name);
-	char *text = tu_read_file(path);
-	if (!text)
-		fail_msg("cannot read %s", path);
-	free(path);
-	return text;
-}
-
-static char *replace_all(char *text, const char *from, const char *to)
-{
-	struct strbuf sb;
-	strbuf_init(&sb);
-	const char *p = text, *hit;
-	while ((hit = strstr(p, from))) {
-		strbuf_add(&sb, p, (size_t)(hit - p));
-		strbuf_puts(&sb, to);
-		p = hit + strlen(from);
-	}
-	strbuf_puts(&sb, p);
-	free(text);
-	return strbuf_finish(&sb);
-}
-
-/* Load pagila's schema into the source.  The file is written for
- * PostgreSQL 18 and pgvector; on the harness's server uuidv7() becomes
- * gen_random_uuid(), VIRTUAL generated columns become STORED, and the
- * statements that need pgvector fail and are left out (only those). */
-static void load_pagila(PGconn *c)
-{
-	char *sql = fixture("pagila-schema.sql");
-	sql = replace_all(sql, "uuidv7()", "gen_random_uuid()");
-	sql = replace_all(sql, ") VIRTUAL", ") STORED");
-	struct sqlscript sc;
-	assert_true(sqllex_split(sql, strlen(sql), true, &sc));
-	assert_true(sc.n > 300);
-	int failed = 0;
-	for (size_t i = 0; i < sc.n; i++) {
-		if (sc.items[i].kind != SQLSTMT_SQL)
-			continue;
-		char *stmt = xstrndup(sql + sc.items[i].start, sc.items[i].end - sc.items[i].start);
-		PGresult *r = PQexec(c, stmt);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-			if (!strstr(stmt, "vector") && !strstr(stmt, "film_embedding"))
-				fail_msg("pagila line %d failed: %s\n%s", sc.items[i].line, PQerrorMessage(c), stmt);
-			failed++;
-		}
-		PQclear(r);
-		free(stmt);
-	}
-	assert_in_range(failed, 1, 10);
-	sqlscript_free(&sc);
-	free(sql);
-}
-
-static char *dump_schema(enum tu_side side, const char *db)
-{
-	char *conn = xasprintf("host=127.0.0.1 port=%d user=postgres dbname=%s", tu_port(side), db);
-	const char *argv[] = { "pg_dump", "--schema-only", "--dbname", conn, NULL };
-	char *out, *err;
-	int rc = schema_run_local(argv, NULL, &out, &err);
-	if (rc != 0)
-		fail_msg("pg_dump %s: %s", conn, err);
-	/* what must differ: the random \restrict key and the version header */
-	struct strbuf sb;
-	strbuf_init(&sb);
-	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
-		if (strncmp(line, "\\restrict", 9) == 0 || strncmp(line, "\\unrestrict", 11) == 0 ||
-		    strncmp(line, "-- Dumped", 9) == 0)
-			continue;
-		strbuf_printf(&sb, "%s\n", line);
-	}
-	free(out);
-	free(err);
-	free(conn);
-	return strbuf_finish(&sb);
-}
 
 static void assert_same_schema(const char *db)
 {
-	char *s = dump_schema(TU_SRC, db), *d = dump_schema(TU_DST, db);
+	char *s = fx_dump(TU_SRC, db, false, NULL), *d = fx_dump(TU_DST, db, false, NULL);
 	if (strcmp(s, d) != 0) {
 		size_t i = 0;
 		while (s[i] && s[i] == d[i])
@@ -125,7 +43,7 @@ static void test_pagila_schema_arrives_whole(void **state)
 	tu_createdb(TU_SRC, "pagila");
 	tu_createdb(TU_DST, "pagila");
 	PGconn *c = tu_connect(TU_SRC, "pagila");
-	load_pagila(c);
+	fx_load_pagila(c);
 	PQfinish(c);
 	char *dir = tu_tmpdir();
 	char *conf = tu_write_config(dir, "pagila", "pagila", NULL);
@@ -155,7 +73,7 @@ static void test_awkward_schema_arrives_whole(void **state)
 	tu_createdb(TU_SRC, "awkward");
 	tu_createdb(TU_DST, "awkward");
 	PGconn *c = tu_connect(TU_SRC, "awkward");
-	char *sql = fixture("awkward.sql");
+	char *sql = fx_read("awkward.sql");
 	tu_exec(c, sql);
 	free(sql);
 	PQfinish(c);
