@@ -1,4 +1,5 @@
 #include "runlog.h"
+#include "journal.h"
 #include "log.h"
 #include "mem.h"
 #include "strbuf.h"
@@ -10,28 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* mkdir -p with mode 0700 for every directory it creates. */
-static bool make_dirs(const char *path, char *err, size_t errsize)
-{
-	char *p = xstrdup(path);
-	for (char *s = p + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-			snprintf(err, errsize, "cannot create directory %s: %s", p, strerror(errno));
-			free(p);
-			return false;
-		}
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	free(p);
-	return true;
-}
 
 static void escape_field(struct strbuf *sb, const char *s)
 {
@@ -95,14 +74,15 @@ bool runlog_open(struct runlog *rl, const struct plan *p, const char *name, char
 {
 	memset(rl, 0, sizeof *rl);
 	rl->fd = -1;
-	char id[16];
-	plan_migration_id(p, id);
-	char *dir = xasprintf("%s/%s", p->state_dir, id);
-	bool ok = make_dirs(dir, err, errsize);
-	rl->path = xasprintf("%s/%s", dir, name);
-	free(dir);
-	if (!ok)
+	struct journal j;
+	if (!journal_open(&j, p, true)) {
+		snprintf(err, errsize, "cannot create the state directory under %s: %s",
+			 p->state_dir, strerror(errno));
+		journal_close(&j);
 		return false;
+	}
+	rl->path = journal_path(&j, name);
+	journal_close(&j);
 	rl->fd = open(rl->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (rl->fd < 0) {
 		snprintf(err, errsize, "cannot open %s: %s", rl->path, strerror(errno));
@@ -185,29 +165,12 @@ void runlog_close(struct runlog *rl)
 
 char *runlog_write_file(const struct plan *p, const char *name, const char *content, size_t len)
 {
-	char id[16], err[300];
-	plan_migration_id(p, id);
-	char *dir = xasprintf("%s/%s", p->state_dir, id);
-	if (!make_dirs(dir, err, sizeof err)) {
-		log_error("%s", err);
-		free(dir);
-		return NULL;
-	}
-	char *path = xasprintf("%s/%s", dir, name);
-	char *tmp = xasprintf("%s.tmp", path);
-	free(dir);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	bool ok = fd >= 0 && write(fd, content, len) == (ssize_t)len && fsync(fd) == 0;
-	if (fd >= 0)
-		close(fd);
-	if (ok && rename(tmp, path) != 0)
-		ok = false;
-	if (!ok) {
-		log_error("cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-		free(path);
-		path = NULL;
-	}
-	free(tmp);
+	struct journal j;
+	char *path = NULL;
+	if (journal_open(&j, p, true) && journal_write_atomic(&j, name, content, len))
+		path = journal_path(&j, name);
+	else
+		log_error("%s was not saved in the state directory %s", name, p->state_dir);
+	journal_close(&j);
 	return path;
 }
