@@ -2,6 +2,7 @@
  * and apply one section object by object on the destination, with each
  * object's result in <state_dir>/<id>/schema.journal. */
 #include "cmd.h"
+#include "journal.h"
 #include "db.h"
 #include "exitcode.h"
 #include "json.h"
@@ -15,35 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct strbuf sb;
-	strbuf_init(&sb);
-	char buf[65536];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		strbuf_add(&sb, buf, n);
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		strbuf_done(&sb);
-		return NULL;
-	}
-	*len = sb.len;
-	return strbuf_finish(&sb);
-}
-
 /* The DDL: from --schema-file, or dumped from the source. */
 static int get_ddl(struct cli *cli, char **ddl, size_t *len)
 {
 	const struct plan *p = &cli->plan;
 	char err[1024];
 	if (cli->schema_file) {
-		*ddl = read_file(cli->schema_file, len);
-		if (!*ddl) {
+		if (!journal_slurp(cli->schema_file, ddl, len)) {
 			fprintf(stderr, "gp2adb: cannot read %s: %s\n", cli->schema_file, strerror(errno));
 			return EXIT_USAGE;
 		}
