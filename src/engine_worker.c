@@ -73,6 +73,10 @@ static bool worker_connect(struct worker *w, struct db_error *err)
 			char *sql = xasprintf("BEGIN ISOLATION LEVEL REPEATABLE READ;\n"
 					      "SET TRANSACTION SNAPSHOT %s", lit);
 			ok = db_exec(w->src, sql, err);
+			if (!ok && strcmp(err->sqlstate, "22023") == 0)
+				snprintf(err->message, sizeof err->message,
+					 "the source's exported snapshot %s is gone (was the source restarted?); "
+					 "rerun with --resume", e->snapshot);
 			if (ok && e->sf.pg_num >= 90600)
 				ok = db_exec(w->src, "SET LOCAL idle_in_transaction_session_timeout = 0", err);
 			free(sql);
@@ -126,8 +130,8 @@ static bool prepare_once(struct worker *w, struct etable *et, struct db_error *e
 	bool found = false;
 	if (!progress_has(w->dst, e->migration_id, et->t->qualified, PROGRESS_PREP_UNIT, &found, err))
 		return false;
-	if (found && e->opt.resume)
-		return true;
+	if (found)
+		return true;    /* an earlier attempt committed it */
 	char *del = progress_delete_table_sql(w->dst, e->migration_id, et->t->qualified);
 	char *ins = progress_insert_sql(w->dst, e->migration_id, et->t->qualified, PROGRESS_PREP_UNIT, 0, 0);
 	char *sql = xasprintf("BEGIN;\nTRUNCATE ONLY %s;\n%s;\n%s;\nCOMMIT", et->t->qualified, del, ins);
