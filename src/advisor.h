@@ -19,8 +19,24 @@ struct advice {
 	enum method recommended;
 	char *reason;
 	struct method_option options[METHOD_COUNT];
+	/* the network as the advisor used it: said by the operator or tested */
+	enum tristate source_reaches_destination;
+	enum tristate destination_reaches_source;
+	bool source_reaches_destination_tested;
 };
 
+/* Above this much data the coordinator is the funnel: a segment-parallel
+ * method is preferred where one is usable. */
+#define ADVISOR_LARGE_BYTES (1024LL * 1024 * 1024 * 1024)
+
 const char *advisor_method_name(enum method m);
+/* Decide from the plan's network and instance mode, the facts the checks
+ * measured and the findings.  `source_is_local`: gp2adb runs on the source
+ * master, so its own connection to the destination tests that direction. */
+void advisor_advise(const struct plan *p, const struct preflight_facts *facts,
+		    const struct findings *f, bool source_is_local, struct advice *out);
+void advisor_free(struct advice *a);
+/* Whether an endpoint's host is this machine (socket, loopback, hostname). */
+bool advisor_host_is_local(const char *host);
 
 #endif

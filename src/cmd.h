@@ -17,6 +17,10 @@ int cmd_open_access(struct cli *cli);
 int cmd_restore_access(struct cli *cli);
 int cmd_status(struct cli *cli);
 
+/* Ask "question [y/N]" on the terminal; true at once with -y, false
+ * without a terminal.  (Defined in cmd_restore_access.c.) */
+bool cmd_confirm(const char *question, bool yes);
+
 /* For commands whose issue has not landed: says so, exits 1. */
 int cmd_not_implemented(const char *name);
 

@@ -1,7 +1,62 @@
+/* gp2adb open-access --pg-hba CIDR | --whitelist CIDR */
+#include "access.h"
 #include "cmd.h"
+#include "exitcode.h"
+#include "journal.h"
+#include "log.h"
+#include "mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int open_whitelist(struct plan *p, const char *cidr)
+{
+	if (!access_cidr_valid(cidr)) {
+		fprintf(stderr, "gp2adb: '%s' is not an address range: give one like 203.0.113.0/24 or 0.0.0.0/0\n", cidr);
+		return EXIT_USAGE;
+	}
+	struct access_opening o = { 0 };
+	o.kind = ACCESS_WHITELIST;
+	o.cidr = (char *)cidr;
+	o.what = "gp2adb_migration";
+	struct strbuf sb;
+	strbuf_init(&sb);
+	access_steps_open(&o, p, &sb);
+	fputs(sb.data, stdout);
+	strbuf_done(&sb);
+	if (!cmd_confirm("Have you added this whitelist entry?", p->yes)) {
+		fprintf(stderr, "gp2adb: not recorded. Once the entry exists, run this command again with -y "
+			"so that gp2adb tracks it and asks for it to be closed.\n");
+		return EXIT_USAGE;
+	}
+	int id = 0;
+	if (!access_record_operator(p, ACCESS_WHITELIST, cidr, o.what, &id))
+		return EXIT_USAGE;
+	printf("Recorded as opening #%d. Close it after the migration; 'gp2adb restore-access' walks you through it.\n", id);
+	return EXIT_OK;
+}
 
 int cmd_open_access(struct cli *cli)
 {
-	(void)cli;
-	return cmd_not_implemented("open-access");
+	struct plan *p = &cli->plan;
+	if (!cli->pg_hba_cidr == !cli->whitelist_cidr) {
+		fprintf(stderr, "gp2adb: open-access takes one of --pg-hba CIDR or --whitelist CIDR\n");
+		return EXIT_USAGE;
+	}
+	if (cli->whitelist_cidr)
+		return open_whitelist(p, cli->whitelist_cidr);
+	int id = 0;
+	switch (access_open_pg_hba(p, cli->pg_hba_cidr, &id)) {
+	case ACCESS_OK:
+		printf("Opened #%d: pg_hba.conf on the source master now admits %s (password required).\n"
+		       "Close it with 'gp2adb restore-access' when the migration is done.\n", id, cli->pg_hba_cidr);
+		return EXIT_OK;
+	case ACCESS_FAIL_CONNECT:
+		return EXIT_CONNECT;
+	case ACCESS_FAIL_HOST:
+		return EXIT_SSH;
+	default:
+		return EXIT_USAGE;
+	}
 }

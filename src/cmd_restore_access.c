@@ -1,7 +1,76 @@
+/* gp2adb restore-access: undo gp2adb's openings, walk the operator through
+ * theirs.  Safe to run twice: what is closed stays closed. */
+#include "access.h"
 #include "cmd.h"
+#include "exitcode.h"
+#include "journal.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+bool cmd_confirm(const char *question, bool yes)
+{
+	if (yes)
+		return true;
+	if (!isatty(STDIN_FILENO))
+		return false;
+	printf("%s [y/N] ", question);
+	fflush(stdout);
+	char line[32];
+	if (!fgets(line, sizeof line, stdin))
+		return false;
+	return line[0] == 'y' || line[0] == 'Y';
+}
 
 int cmd_restore_access(struct cli *cli)
 {
-	(void)cli;
-	return cmd_not_implemented("restore-access");
+	struct plan *p = &cli->plan;
+	struct access_ledger l;
+	if (!access_list(p, &l))
+		return EXIT_USAGE;
+	size_t total = access_ledger_outstanding(&l);
+	if (total == 0) {
+		printf("No access openings are outstanding for this migration.\n");
+		access_ledger_done(&l);
+		return EXIT_OK;
+	}
+	size_t closed = 0;
+	bool host_failed = false;
+	for (size_t i = 0; i < l.n; i++) {
+		struct access_opening *o = &l.v[i];
+		if (!access_outstanding(o))
+			continue;
+		struct strbuf sb;
+		strbuf_init(&sb);
+		access_describe(o, &sb);
+		printf("%s\n", sb.data);
+		strbuf_reset(&sb);
+		if (access_made_by_gp2adb(o)) {
+			enum access_failure f = access_restore_pg_hba(p, o->id);
+			if (f == ACCESS_OK) {
+				printf("  restored\n");
+				closed++;
+			} else {
+				host_failed |= f == ACCESS_FAIL_HOST || f == ACCESS_FAIL_CONNECT;
+				printf("  NOT restored (see the error above); run restore-access again once it is fixed\n");
+			}
+		} else {
+			access_steps_close(o, &sb);
+			printf("  %s", sb.data);
+			if (cmd_confirm("  Is it closed?", p->yes) && access_confirm_closed(p, o->id)) {
+				printf("  recorded as closed\n");
+				closed++;
+			} else {
+				printf("  still open: confirm with 'gp2adb restore-access -y' once you have closed it\n");
+			}
+		}
+		strbuf_done(&sb);
+	}
+	access_ledger_done(&l);
+	printf("%zu of %zu openings closed.\n", closed, total);
+	if (closed == total)
+		return EXIT_OK;
+	return host_failed ? EXIT_SSH : EXIT_USAGE;
 }

@@ -1,5 +1,6 @@
-/* gp2adb status: both endpoints, their flavors and versions, reachability.
- * (Outstanding access openings are listed first once the ledger exists.) */
+/* gp2adb status: outstanding access openings first, then both endpoints,
+ * their flavors and versions, reachability. */
+#include "access.h"
 #include "cmd.h"
 #include "db.h"
 #include "exitcode.h"
@@ -31,9 +32,61 @@ static void probe(struct endpoint_status *st, const char *role, const struct end
 	PQfinish(conn);
 }
 
+static void openings_json(struct json *j, const struct access_ledger *l)
+{
+	json_array_begin(j, "openings");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct access_opening *o = &l->v[i];
+		if (!access_outstanding(o))
+			continue;
+		struct strbuf sb;
+		strbuf_init(&sb);
+		access_describe(o, &sb);
+		json_object_begin(j, NULL);
+		json_int(j, "id", o->id);
+		json_string(j, "kind", access_kind_name(o->kind));
+		json_string(j, "state", access_state_name(o->state));
+		json_string(j, "made_by", access_made_by_gp2adb(o) ? "gp2adb" : "operator");
+		json_string(j, "host", o->host);
+		json_string(j, "path", o->path);
+		json_string(j, "cidr", o->cidr);
+		json_string(j, "description", sb.data);
+		json_object_end(j);
+		strbuf_done(&sb);
+	}
+	json_array_end(j);
+}
+
+static void openings_print(const struct access_ledger *l)
+{
+	size_t n = access_ledger_outstanding(l);
+	if (n == 0) {
+		printf("%-12s none outstanding\n", "access");
+		return;
+	}
+	printf("%-12s %zu OPEN: close with 'gp2adb restore-access'\n", "access", n);
+	for (size_t i = 0; i < l->n; i++) {
+		if (!access_outstanding(&l->v[i]))
+			continue;
+		struct strbuf sb;
+		strbuf_init(&sb);
+		access_describe(&l->v[i], &sb);
+		printf("%-12s %s\n", "", sb.data);
+		strbuf_done(&sb);
+	}
+}
+
 int cmd_status(struct cli *cli)
 {
 	struct plan *p = &cli->plan;
+	struct access_ledger ledger;
+	bool ledger_ok = access_list(p, &ledger);
+	if (!p->json) {
+		if (ledger_ok)
+			openings_print(&ledger);
+		else
+			printf("%-12s UNKNOWN: the access ledger cannot be read (see the error above)\n", "access");
+	}
 	struct endpoint_status st[2];
 	probe(&st[0], "source", &p->source);
 	probe(&st[1], "destination", &p->destination);
@@ -44,6 +97,10 @@ int cmd_status(struct cli *cli)
 		strbuf_init(&sb);
 		json_init(&j, &sb, true);
 		json_object_begin(&j, NULL);
+		if (ledger_ok)
+			openings_json(&j, &ledger);
+		else
+			json_null(&j, "openings");
 		for (int i = 0; i < 2; i++) {
 			char desc[160];
 			json_object_begin(&j, st[i].role);
@@ -77,6 +134,7 @@ int cmd_status(struct cli *cli)
 			}
 		}
 	}
+	access_ledger_done(&ledger);
 	bool ok = st[0].reachable && st[1].reachable;
 	for (int i = 0; i < 2; i++) {
 		free(st[i].where);

@@ -55,6 +55,8 @@ static const struct key_spec keys[] = {
 	{ "migration", "format", K_STRING, 0, 0 },
 	{ "migration", "split_threshold_mb", K_INT, 1, 1048576 },
 	{ "migration", "validate", K_STRING, 0, 0 },
+	{ "migration", "validate_sample_mb", K_INT, 0, 1048576 * 1024 },
+	{ "migration", "validate_sample_percent", K_INT, 1, 100 },
 	{ "migration", "analyze", K_BOOL, 0, 0 },
 	{ "migration", "retries", K_INT, 1, 100 },
 	{ "network", "source_reaches_destination", K_BOOL, 0, 0 },
@@ -370,6 +372,12 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 		p->split_threshold_mb = v;
 	}
 	take_int(mig, "retries", &p->retries);
+	{
+		int v = (int)p->validate_sample_mb;
+		take_int(mig, "validate_sample_mb", &v);
+		p->validate_sample_mb = v;
+	}
+	take_int(mig, "validate_sample_percent", &p->validate_sample_percent);
 	take_enum(&L, mig, "mode", "\"truncate\", \"append\", \"skip-existing\" or \"drop\"",
 		  parse_mode, &p->mode);
 	take_enum(&L, mig, "format", "\"auto\", \"text\" or \"binary\"", parse_format, &p->format);

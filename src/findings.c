@@ -3,6 +3,7 @@
 #include "mem.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 const char *severity_name(enum severity s)
 {
@@ -44,4 +45,12 @@ enum severity findings_worst(const struct findings *f)
 		if (f->items[i].severity > w)
 			w = f->items[i].severity;
 	return w;
+}
+
+const struct finding *findings_find(const struct findings *f, const char *id)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->items[i].id, id) == 0)
+			return &f->items[i];
+	return NULL;
 }

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "exitcode.h"
 #include "log.h"
+#include "ssh.h"
 
 static const struct {
 	const char *name;
@@ -57,6 +58,8 @@ static int load_config(struct cli *cli)
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	if (!ssh_global_init())
+		return EXIT_SSH;
 	struct cli cli;
 	int rc;
 	if (!cli_parse(&cli, argc, argv)) {

@@ -20,6 +20,8 @@ void plan_init(struct plan *p)
 	p->format = FORMAT_AUTO;
 	p->split_threshold_mb = 1024;
 	p->validate = VALIDATE_AGGREGATES;
+	p->validate_sample_mb = 0;
+	p->validate_sample_percent = 10;
 	p->analyze = true;
 	p->retries = 5;
 	p->state_dir = plan_expand_home("~/.local/state/gp2adb");

@@ -52,6 +52,8 @@ struct plan {
 	enum copy_format format;
 	long split_threshold_mb;
 	enum validate_level validate;
+	long validate_sample_mb;    /* tables larger than this are validated on a sample; 0: never */
+	int validate_sample_percent;
 	bool analyze;
 	int retries;                /* tries per unit on a transient fault */
 	char *state_dir;            /* ~ expanded */

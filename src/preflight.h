@@ -3,8 +3,12 @@
 #ifndef GP2ADB_PREFLIGHT_H
 #define GP2ADB_PREFLIGHT_H
 
+#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "flavor.h"
+#include "plan.h"
 
 enum severity { SEV_OK, SEV_INFO, SEV_WARN, SEV_FAIL };
 
@@ -27,5 +31,37 @@ void findings_add(struct findings *f, const char *id, enum severity sev, const c
 		  const char *detail, const char *remedy, char **objects /* taken */);
 void findings_free(struct findings *f);
 enum severity findings_worst(const struct findings *f);
+/* The first finding with this id, or NULL. */
+const struct finding *findings_find(const struct findings *f, const char *id);
+
+/* What the checks learned that the method advisor needs (advisor.h). */
+struct preflight_facts {
+	struct flavor source, destination;  /* destination zeroed when unreachable */
+	bool destination_reached;   /* gp2adb connected to it from where it runs */
+	int source_segments;        /* primary segments; 0 when not MPP */
+	int destination_segments;
+	long long total_bytes;      /* data to move (size.total) */
+	long long total_rows;
+	double rate_bytes_per_s;    /* measured or the documented default */
+	bool rate_measured;
+};
+
+struct preflight_options {
+	/* Seconds between the two samples of the statistics views for
+	 * writes.active; the other checks run in between. */
+	double writes_interval;
+};
+#define PREFLIGHT_WRITES_INTERVAL 3.0
+
+/* "1.5 GB", "312 bytes" */
+void preflight_bytes(char *buf, size_t size, long long bytes);
+
+/* Run every check.  src must be connected; dst may be NULL when the
+ * destination could not be reached (its checks are then skipped).
+ * false only when the source cannot be read at all (err filled); a check
+ * that cannot run becomes a finding saying why. */
+bool preflight_run(const struct plan *p, PGconn *src, PGconn *dst,
+		   const struct preflight_options *opt, struct findings *out,
+		   struct preflight_facts *facts, char *err, size_t errsize);
 
 #endif

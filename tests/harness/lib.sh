@@ -104,3 +104,91 @@ harness_pg_restart() {
 	harness_as_pg "$bindir/pg_ctl" -D "$dir/$name" -l "$dir/$name/server.log" -w -t 30 \
 		-o "-p $(cat "$dir/$name/port")" -m fast restart >/dev/null
 }
+
+# harness_pg_running DIR NAME: true when the cluster in DIR/NAME is up.
+harness_pg_running() {
+	dir=$1; name=$2
+	bindir=$(harness_pg_bindir)
+	[ -f "$dir/$name/PG_VERSION" ] &&
+		harness_as_pg "$bindir/pg_ctl" -D "$dir/$name" status >/dev/null 2>&1
+}
+
+# harness_pg_shutdown DIR NAME: a clean (fast) shutdown that keeps the data,
+# for clusters that live on, like the tools/demo sandbox.
+harness_pg_shutdown() {
+	dir=$1; name=$2
+	bindir=$(harness_pg_bindir)
+	harness_pg_running "$dir" "$name" || return 0
+	harness_as_pg "$bindir/pg_ctl" -D "$dir/$name" -m fast -w -t 60 stop >/dev/null
+}
+
+# harness_sshd_start DIR N: N sshd hosts on 127.0.0.2.. (see tests/harness/sshd).
+harness_sshd_start() {
+	dir=$1; n=$2
+	mkdir -p "$dir/hosts" /run/sshd
+	chmod 700 "$dir"
+	[ -f "$dir/client_key" ] || ssh-keygen -q -t ed25519 -N '' -C gp2adb-test -f "$dir/client_key" || return 1
+	cp "$dir/client_key.pub" "$dir/authorized_keys"
+	: >"$dir/known_hosts"
+	tries=0
+	while [ $tries -lt 10 ]; do
+		port=$(( 40000 + ( $(od -An -N2 -tu2 /dev/urandom) % 20000 ) ))
+		i=2; failed=0
+		while [ $i -le $((n + 1)) ]; do
+			harness_sshd_host "$dir" "127.0.0.$i" "$port" || { failed=1; break; }
+			i=$((i + 1))
+		done
+		if [ $failed = 0 ]; then
+			echo "$port" >"$dir/port"
+			echo "$port"
+			return 0
+		fi
+		harness_sshd_stop "$dir"
+		: >"$dir/known_hosts"
+		tries=$((tries + 1))
+	done
+	echo "harness: could not start sshd hosts in $dir" >&2
+	return 1
+}
+
+# harness_sshd_host DIR IP PORT: one host; waits until it accepts connections.
+harness_sshd_host() {
+	dir=$1; ip=$2; port=$3
+	h="$dir/hosts/$ip"
+	mkdir -p "$h/gphome/bin"
+	[ -f "$h/host_key" ] || ssh-keygen -q -t ed25519 -N '' -C "$ip" -f "$h/host_key" || return 1
+	cat >"$h/sshd_config" <<CONF
+ListenAddress $ip:$port
+HostKey $h/host_key
+AuthorizedKeysFile $dir/authorized_keys
+PidFile $h/sshd.pid
+StrictModes no
+UsePAM no
+PermitRootLogin yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+SetEnv GPHOME=$h/gphome
+LogLevel ERROR
+CONF
+	/usr/sbin/sshd -f "$h/sshd_config" -E "$h/sshd.log" || return 1
+	echo "[$ip]:$port $(cut -d' ' -f1-2 "$h/host_key.pub")" >>"$dir/known_hosts"
+	t=0
+	while [ $t -lt 100 ]; do
+		[ -s "$h/sshd.pid" ] && bash -c "exec 3<>/dev/tcp/$ip/$port" 2>/dev/null && return 0
+		sleep 0.05
+		t=$((t + 1))
+	done
+	return 1
+}
+
+harness_sshd_stop() {
+	dir=$1
+	for pidf in "$dir"/hosts/*/sshd.pid; do
+		[ -s "$pidf" ] || continue
+		pid=$(cat "$pidf")
+		kill "$pid" 2>/dev/null
+		t=0
+		while kill -0 "$pid" 2>/dev/null && [ $t -lt 100 ]; do sleep 0.05; t=$((t + 1)); done
+		rm -f "$pidf"
+	done
+}

@@ -1,0 +1,195 @@
+#include "journal.h"
+#include "log.h"
+#include "mem.h"
+#include "strbuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void journal_sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	for (unsigned int i = 0; i < mdlen && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[64] = '\0';
+}
+
+char *journal_migration_id(const struct plan *p)
+{
+	/* One id per migration, shared with the engine's progress markers. */
+	char id[16];
+	plan_migration_id(p, id);
+	return xstrdup(id);
+}
+
+static bool mkdir_p(const char *path)
+{
+	char *copy = xstrdup(path);
+	for (char *s = copy + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char saved = *s;
+			*s = '\0';
+			if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
+				log_error("cannot create directory %s: %s", copy, strerror(errno));
+				free(copy);
+				return false;
+			}
+			*s = saved;
+			if (!saved)
+				break;
+		}
+	}
+	free(copy);
+	return true;
+}
+
+bool journal_open(struct journal *j, const struct plan *p, bool create)
+{
+	memset(j, 0, sizeof *j);
+	if (!p->state_dir || !*p->state_dir) {
+		log_error("no state directory: set state_dir in the configuration or --state-dir");
+		return false;
+	}
+	j->id = journal_migration_id(p);
+	j->dir = xasprintf("%s/%s", p->state_dir, j->id);
+	if (create) {
+		if (!mkdir_p(j->dir)) {
+			journal_close(j);
+			return false;
+		}
+		chmod(j->dir, 0700);
+	}
+	return true;
+}
+
+void journal_close(struct journal *j)
+{
+	free(j->id);
+	free(j->dir);
+	j->id = j->dir = NULL;
+}
+
+char *journal_path(const struct journal *j, const char *name)
+{
+	return xasprintf("%s/%s", j->dir, name);
+}
+
+static bool fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
+		log_error("cannot sync directory %s: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+static bool write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+bool journal_append_line(const struct journal *j, const char *name, const char *line)
+{
+	char *path = journal_path(j, name);
+	struct stat st;
+	bool existed = stat(path, &st) == 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	char *text = xasprintf("%s\n", line);
+	bool ok = fd >= 0 && write_all(fd, text, strlen(text)) && fsync(fd) == 0;
+	if (!ok)
+		log_error("cannot append to %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (ok && !existed)
+		ok = fsync_dir(j->dir);
+	free(text);
+	free(path);
+	return ok;
+}
+
+bool journal_write_atomic(const struct journal *j, const char *name, const void *data, size_t len)
+{
+	char *path = journal_path(j, name);
+	char *tmp = xasprintf("%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	bool ok = fd >= 0 && write_all(fd, data, len) && fsync(fd) == 0;
+	if (!ok)
+		log_error("cannot write %s: %s", tmp, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (ok && rename(tmp, path) != 0) {
+		log_error("cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		ok = false;
+	}
+	if (!ok)
+		unlink(tmp);
+	else
+		ok = fsync_dir(j->dir);
+	free(tmp);
+	free(path);
+	return ok;
+}
+
+bool journal_slurp(const char *path, char **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		int e = errno;
+		if (e != ENOENT)
+			log_error("cannot read %s: %s", path, strerror(e));
+		errno = e;
+		return false;
+	}
+	struct strbuf sb;
+	strbuf_init(&sb);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		strbuf_add(&sb, chunk, n);
+	bool ok = !ferror(f);
+	if (!ok)
+		log_error("cannot read %s: %s", path, strerror(errno));
+	fclose(f);
+	if (len)
+		*len = sb.len;
+	*data = strbuf_finish(&sb);
+	if (!ok) {
+		free(*data);
+		*data = NULL;
+	}
+	return ok;
+}
+
+bool journal_read(const struct journal *j, const char *name, char **data, size_t *len)
+{
+	char *path = journal_path(j, name);
+	int e = 0;
+	bool ok = journal_slurp(path, data, len);
+	if (!ok)
+		e = errno;
+	free(path);
+	errno = e;
+	return ok;
+}

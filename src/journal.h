@@ -1,0 +1,39 @@
+/* journal: the migration's durable state directory, <state_dir>/<migration id>/.
+ * The id is derived from the source and destination endpoints and the
+ * database, so every command of one migration finds the same directory.
+ * Directories are created 0700 and files 0600; writes are fsync'd (file and
+ * directory) so that what a function reported as written survives a crash. */
+#ifndef GP2ADB_JOURNAL_H
+#define GP2ADB_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plan.h"
+
+struct journal {
+	char *id;       /* e.g. "warehouse-1f2e3d4c5b" */
+	char *dir;      /* <state_dir>/<id> */
+};
+
+/* "<db>-<10 hex of sha256(source, destination, database)>"; caller frees. */
+char *journal_migration_id(const struct plan *p);
+/* Fill j and create its directory (and state_dir) when create is true.
+ * With create false, a missing directory is not an error (nothing recorded yet). */
+bool journal_open(struct journal *j, const struct plan *p, bool create);
+void journal_close(struct journal *j);
+/* <dir>/<name>; caller frees. */
+char *journal_path(const struct journal *j, const char *name);
+/* Append one line (a '\n' is added) with a single write, then fsync. */
+bool journal_append_line(const struct journal *j, const char *name, const char *line);
+/* Replace a file atomically: write <name>.tmp, fsync, rename, fsync the dir. */
+bool journal_write_atomic(const struct journal *j, const char *name, const void *data, size_t len);
+/* Read a whole file (any path; or <dir>/<name>); *data is NUL-terminated.
+ * false (errno ENOENT) if absent. */
+bool journal_slurp(const char *path, char **data, size_t *len);
+bool journal_read(const struct journal *j, const char *name, char **data, size_t *len);
+
+/* Hex sha256 of a buffer into out[65]. */
+void journal_sha256_hex(const void *data, size_t len, char out[65]);
+
+#endif

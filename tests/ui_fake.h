@@ -1,0 +1,26 @@
+/* A scripted backend for the screen tests: a fixed clock the test moves,
+ * and copy, validation, install and ANALYZE progress computed from it, so
+ * every dump is the same on every run. */
+#ifndef GP2ADB_TEST_UI_FAKE_H
+#define GP2ADB_TEST_UI_FAKE_H
+
+#include "backend.h"
+
+#define FAKE_T0 1700000000.0    /* 2023-11-14 22:13:20 UTC */
+
+struct fake {
+	double now;                 /* the clock every entry reads */
+	double copy_started;        /* 0: not started */
+	bool paused, cancelled;
+	int validate_polls, analyze_polls, install_polls, schema_polls;
+	struct ui_openings ledger;
+	int calls_copy_start, calls_cancel, calls_record;
+	enum method copy_method;
+};
+
+/* full: every entry set; otherwise only what the core build has (clock and
+ * connections), like ui_backend_core. */
+void fake_backend(struct ui_backend *be, struct fake *f, bool full);
+void fake_done(struct fake *f);
+
+#endif

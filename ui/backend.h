@@ -1,0 +1,73 @@
+/* backend: the narrow table through which the wizard calls the core.
+ * A NULL entry means the step is not available in this build; the screen
+ * says so and never pretends it ran.  Long work (install, schema apply,
+ * copy, validate, analyze) is started by *_start, runs on the core's own
+ * threads, and is polled by the UI thread 4-10 times a second through the
+ * *_poll/snapshot entries, which fill a zeroed struct the UI then owns
+ * (freed with the matching ui_*_free / engine_snapshot_free).
+ * Functions that can fail return false with a one-line message in err. */
+#ifndef GP2ADB_UI_BACKEND_H
+#define GP2ADB_UI_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+
+struct ui_backend {
+	void *ctx;
+	/* seconds since the epoch (a fixed clock in tests) */
+	double (*now)(void *ctx);
+
+	/* 2. Connections (blocking, bounded by connect_timeout) */
+	void (*test_connection)(void *ctx, const struct endpoint *ep, const char *role, struct ui_conn *out);
+
+	/* Access ledger (1. welcome, 5. whitelist, 12. restoration) */
+	bool (*ledger_list)(void *ctx, const struct plan *p, struct ui_openings *out, char *err, size_t errsize);
+	bool (*ledger_record)(void *ctx, const struct plan *p, const struct ui_opening *o, char *err, size_t errsize);
+	/* an opening gp2adb made itself: undo it and verify */
+	bool (*ledger_restore)(void *ctx, const struct plan *p, const char *id, char *err, size_t errsize);
+	/* an opening the operator made: the operator confirmed it is closed */
+	bool (*ledger_confirm)(void *ctx, const struct plan *p, const char *id, char *err, size_t errsize);
+
+	/* 3. Evaluation and 4. Method */
+	bool (*run_checks)(void *ctx, const struct plan *p, struct findings *out, char *err, size_t errsize);
+	bool (*advise)(void *ctx, const struct plan *p, const struct findings *f, struct advice *out,
+		       char *err, size_t errsize);
+
+	/* 6. gpcopy installation */
+	bool (*install_start)(void *ctx, const struct plan *p, char *err, size_t errsize);
+	void (*install_poll)(void *ctx, struct ui_install *out);
+
+	/* 7. Schema: objects and findings first, then apply with per-object results */
+	bool (*schema_load)(void *ctx, const struct plan *p, struct ui_schema *out, char *err, size_t errsize);
+	bool (*schema_apply_start)(void *ctx, const struct plan *p, char *err, size_t errsize);
+	void (*schema_poll)(void *ctx, struct ui_schema *out);
+
+	/* 9. Migration */
+	bool (*copy_start)(void *ctx, const struct plan *p, enum method m, char *err, size_t errsize);
+	void (*copy_snapshot)(void *ctx, struct engine_snapshot *out);
+	void (*copy_pause)(void *ctx, bool paused);
+	void (*copy_cancel)(void *ctx);     /* resumable: the journal stays */
+
+	/* 10. Validation */
+	bool (*validate_start)(void *ctx, const struct plan *p, char *err, size_t errsize);
+	void (*validate_poll)(void *ctx, struct ui_validation *out);
+
+	/* 11. ANALYZE */
+	bool (*analyze_start)(void *ctx, const struct plan *p, char *err, size_t errsize);
+	void (*analyze_poll)(void *ctx, struct ui_analyze *out);
+
+	/* 13. Summary: write the report; its path into path */
+	bool (*report_write)(void *ctx, const struct ui_model *m, char *path, size_t pathsize,
+			     char *err, size_t errsize);
+
+	/* release whatever the backend holds (threads joined, connections closed) */
+	void (*done)(void *ctx);
+};
+
+/* The backend over the core modules of this build: connections for real,
+ * every other entry NULL until its module is wired in. */
+void ui_backend_core(struct ui_backend *be);
+
+#endif

@@ -1,0 +1,105 @@
+/* The wizard's model: names of states and the lifetime of the rows. */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *step_status_name(enum step_status s)
+{
+	static const char *const n[] = { "pending", "done", "skipped", "not available", "failed",
+					 "cancelled" };
+	return n[s];
+}
+
+const char *ui_method_name(enum method m)
+{
+	static const char *const n[] = { "gp2adb COPY engine", "gpcopy", "gptransfer",
+					 "OSS foreign tables" };
+	return m < METHOD_COUNT ? n[m] : "?";
+}
+
+const char *host_state_name(enum host_state s)
+{
+	static const char *const n[] = { "waiting", "connecting", "uploading", "verifying", "done",
+					 "failed" };
+	return n[s];
+}
+
+const char *object_state_name(enum object_state s)
+{
+	static const char *const n[] = { "pending", "ok", "failed", "skipped" };
+	return n[s];
+}
+
+const char *val_state_name(enum val_state s)
+{
+	static const char *const n[] = { "pending", "running", "ok", "differs", "error" };
+	return n[s];
+}
+
+bool opening_is_open(const struct ui_opening *o)
+{
+	return o->state == OPENING_INTENT || o->state == OPENING_OPEN;
+}
+
+size_t openings_count_open(const struct ui_openings *o)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < o->n; i++)
+		n += opening_is_open(&o->items[i]);
+	return n;
+}
+
+void ui_openings_free(struct ui_openings *o)
+{
+	free(o->items);
+	memset(o, 0, sizeof *o);
+}
+
+void ui_install_free(struct ui_install *i)
+{
+	free(i->hosts);
+	memset(i, 0, sizeof *i);
+}
+
+void ui_schema_free(struct ui_schema *s)
+{
+	free(s->objects);
+	findings_free(&s->findings);
+	memset(s, 0, sizeof *s);
+}
+
+void ui_validation_free(struct ui_validation *v)
+{
+	free(v->rows);
+	memset(v, 0, sizeof *v);
+}
+
+void ui_advice_free(struct advice *a)
+{
+	free(a->reason);
+	for (int i = 0; i < METHOD_COUNT; i++)
+		free(a->options[i].condition);
+	memset(a, 0, sizeof *a);
+}
+
+void ui_model_init(struct ui_model *m, struct plan *plan, double now)
+{
+	memset(m, 0, sizeof *m);
+	m->plan = plan;
+	m->started_at = now;
+	m->method = METHOD_ENGINE;
+}
+
+void ui_model_done(struct ui_model *m)
+{
+	ui_openings_free(&m->openings);
+	findings_free(&m->findings);
+	free(m->accepted);
+	ui_advice_free(&m->advice);
+	ui_install_free(&m->install);
+	ui_schema_free(&m->schema);
+	engine_snapshot_free(&m->snap);
+	ui_validation_free(&m->validation);
+	memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,305 @@
+/* Screens 6-8: gpcopy installation, Schema, Review. */
+#include "screens.h"
+#include "db.h"
+#include "fmt.h"
+#include "mem.h"
+#include "strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum nav install_enter(struct wizard *w, char *reason, size_t size)
+{
+	if (w->m.method != METHOD_GPCOPY) {
+		snprintf(reason, size, "the method is %s; gpcopy is not needed",
+			 ui_method_name(w->m.method));
+		return NAV_SKIP;
+	}
+	if (!w->be->install_start)
+		wizard_unavailable(w, SCR_INSTALL, "gpcopy installation (gp2adb install-gpcopy)");
+	return NAV_OK;
+}
+
+void install_tick(struct wizard *w)
+{
+	if (!w->s.flag || !w->be->install_poll || w->m.install.finished)
+		return;
+	ui_install_free(&w->m.install);
+	w->be->install_poll(w->be->ctx, &w->m.install);
+}
+
+void install_draw(struct wizard *w, struct canvas *c, int top, int height)
+{
+	if (!w->be->install_start) {
+		draw_unavailable(w, c, top, height, SCR_INSTALL);
+		return;
+	}
+	const struct ui_install *in = &w->m.install;
+	if (!w->s.flag && in->n == 0) {
+		canvas_text(c, top + 1, 2, c->cols - 4, R_NORMAL,
+			    "gpcopy is installed on the master and every segment host over SSH.  Press s to start.");
+		return;
+	}
+	size_t done = 0, failed = 0;
+	for (size_t i = 0; i < in->n; i++) {
+		done += in->hosts[i].state == HOST_DONE;
+		failed += in->hosts[i].state == HOST_FAILED;
+	}
+	canvas_printf(c, top, 2, c->cols - 4, failed ? R_FAIL : R_NORMAL, "%zu hosts: %zu done, %zu failed%s",
+		      in->n, done, failed, in->finished ? "" : ", installing...");
+	canvas_box(c, top + 1, 0, height - 1, c->cols, "Hosts", R_FRAME);
+	int rows = height - 3;
+	list_clamp(&w->s, (int)in->n, rows);
+	for (int r = 0; r < rows && w->s.scroll + r < (int)in->n; r++) {
+		const struct ui_host *h = &in->hosts[w->s.scroll + r];
+		int y = top + 2 + r;
+		enum ui_role role = h->state == HOST_DONE ? R_OK : h->state == HOST_FAILED ? R_FAIL : R_NORMAL;
+		canvas_text(c, y, 2, 30, w->s.sel == w->s.scroll + r ? R_SEL : R_NORMAL, h->name);
+		canvas_text(c, y, 33, 8, R_DIM, h->role);
+		canvas_text(c, y, 42, 11, role, host_state_name(h->state));
+		canvas_text(c, y, 54, c->cols - 56, role == R_FAIL ? R_FAIL : R_DIM, h->detail);
+	}
+}
+
+bool install_key(struct wizard *w, int key)
+{
+	if (!w->be->install_start)
+		return false;
+	if (key == 's' && !w->s.flag) {
+		char err[300];
+		if (w->be->install_start(w->be->ctx, w->m.plan, err, sizeof err)) {
+			w->s.flag = true;
+			ui_install_free(&w->m.install);
+			wizard_set_status(w, R_DIM, "Installing gpcopy...");
+		} else {
+			wizard_set_status(w, R_FAIL, "%s", err);
+		}
+		return true;
+	}
+	return list_key(&w->s, key, (int)w->m.install.n, 10);
+}
+
+bool install_validate(struct wizard *w, char *err, size_t size)
+{
+	if (!w->be->install_start)
+		return true;
+	const struct ui_install *in = &w->m.install;
+	if (!in->finished) {
+		snprintf(err, size, in->n ? "The installation is still running." : "Start the installation first: press s.");
+		return false;
+	}
+	for (size_t i = 0; i < in->n; i++)
+		if (in->hosts[i].state != HOST_DONE) {
+			snprintf(err, size, "gpcopy is not installed on %s: %s", in->hosts[i].name, in->hosts[i].detail);
+			return false;
+		}
+	return true;
+}
+
+enum nav schema_enter(struct wizard *w, char *reason, size_t size)
+{
+	(void)reason;
+	(void)size;
+	char err[300];
+	if (!w->be->schema_load) {
+		wizard_unavailable(w, SCR_SCHEMA, "schema migration (gp2adb schema)");
+		return NAV_OK;
+	}
+	if (!w->m.schema_loaded) {
+		ui_schema_free(&w->m.schema);
+		w->m.schema_loaded = w->be->schema_load(w->be->ctx, w->m.plan, &w->m.schema, err, sizeof err);
+		if (!w->m.schema_loaded)
+			wizard_set_status(w, R_FAIL, "schema: %s", err);
+	}
+	return NAV_OK;
+}
+
+void schema_tick(struct wizard *w)
+{
+	if (!w->m.schema.applying || w->m.schema.finished || !w->be->schema_poll)
+		return;
+	ui_schema_free(&w->m.schema);
+	w->be->schema_poll(w->be->ctx, &w->m.schema);
+	w->m.schema.applying = true;
+}
+
+void schema_draw(struct wizard *w, struct canvas *c, int top, int height)
+{
+	if (!w->be->schema_load) {
+		draw_unavailable(w, c, top, height, SCR_SCHEMA);
+		return;
+	}
+	const struct ui_schema *s = &w->m.schema;
+	size_t ok = 0, failed = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		ok += s->objects[i].state == OBJ_OK;
+		failed += s->objects[i].state == OBJ_FAILED;
+	}
+	canvas_printf(c, top, 2, c->cols - 4, failed ? R_FAIL : R_NORMAL,
+		      "%zu objects: %zu created, %zu failed%s%s", s->n, ok, failed,
+		      s->applying && !s->finished ? ", applying..." : "",
+		      w->s.flag ? "; the existing destination schema is kept" : "");
+	int fh = s->findings.n ? (int)s->findings.n + 2 : 0;
+	if (fh > height / 3)
+		fh = height / 3;
+	int oh = height - 1 - fh;
+	canvas_box(c, top + 1, 0, oh, c->cols, "Objects", w->s.pane == 0 ? R_TITLE : R_FRAME);
+	int rows = oh - 2;
+	list_clamp(&w->s, (int)s->n, rows);
+	for (int r = 0; r < rows && w->s.scroll + r < (int)s->n; r++) {
+		const struct ui_object *o = &s->objects[w->s.scroll + r];
+		int y = top + 2 + r;
+		enum ui_role role = o->state == OBJ_OK ? R_OK : o->state == OBJ_FAILED ? R_FAIL : R_DIM;
+		canvas_text(c, y, 2, 10, R_DIM, o->kind);
+		canvas_name(c, y, 13, 40, w->s.sel == w->s.scroll + r ? R_SEL : R_NORMAL, o->name);
+		canvas_text(c, y, 54, 8, role, object_state_name(o->state));
+		canvas_text(c, y, 63, c->cols - 65, role == R_FAIL ? R_FAIL : R_DIM, o->message);
+	}
+	if (fh) {
+		int y = top + 1 + oh;
+		canvas_box(c, y, 0, fh, c->cols, "Findings in the dump", w->s.pane == 1 ? R_TITLE : R_FRAME);
+		for (int i = 0; i < fh - 2 && i + w->s.scroll2 < (int)s->findings.n; i++) {
+			const struct finding *f = &s->findings.items[i + w->s.scroll2];
+			canvas_printf(c, y + 1 + i, 2, c->cols - 4, f->severity == SEV_FAIL ? R_FAIL : f->severity == SEV_WARN ? R_WARN : R_NORMAL,
+				      "%-5s %s%s%s", severity_name(f->severity), f->title, f->remedy ? " - " : "",
+				      f->remedy ? f->remedy : "");
+		}
+	}
+}
+
+bool schema_key(struct wizard *w, int key)
+{
+	if (!w->be->schema_load || !w->m.schema_loaded)
+		return false;
+	char err[300];
+	if (key == 'a' && !w->m.schema.applying) {
+		if (!w->be->schema_apply_start) {
+			wizard_set_status(w, R_WARN, "not available in this build: applying the schema");
+		} else if (w->be->schema_apply_start(w->be->ctx, w->m.plan, err, sizeof err)) {
+			w->m.schema.applying = true;
+			w->s.flag = false;
+		} else {
+			wizard_set_status(w, R_FAIL, "%s", err);
+		}
+		return true;
+	}
+	if (key == 'k' && !w->m.schema.applying) {
+		w->s.flag = !w->s.flag;
+		return true;
+	}
+	if (w->s.pane == 1) {
+		if (key == UI_KEY_DOWN && w->s.scroll2 + 1 < (int)w->m.schema.findings.n)
+			w->s.scroll2++;
+		else if (key == UI_KEY_UP && w->s.scroll2 > 0)
+			w->s.scroll2--;
+		else
+			return false;
+		return true;
+	}
+	return list_key(&w->s, key, (int)w->m.schema.n, 10);
+}
+
+bool schema_validate(struct wizard *w, char *err, size_t size)
+{
+	if (!w->be->schema_load)
+		return true;
+	if (!w->m.schema_loaded) {
+		snprintf(err, size, "The schema could not be read; see the message, then go back and forth to retry.");
+		return false;
+	}
+	if (w->s.flag)
+		return true;
+	if (!w->m.schema.applying) {
+		snprintf(err, size, "Apply the schema (a), or keep the existing destination schema (k).");
+		return false;
+	}
+	if (!w->m.schema.finished) {
+		snprintf(err, size, "The schema is still being applied.");
+		return false;
+	}
+	for (size_t i = 0; i < w->m.schema.n; i++)
+		if (w->m.schema.objects[i].state == OBJ_FAILED) {
+			snprintf(err, size, "%s %s failed: %s", w->m.schema.objects[i].kind,
+				 w->m.schema.objects[i].name, w->m.schema.objects[i].message);
+			return false;
+		}
+	return true;
+}
+
+static void review_line(struct canvas *c, int *y, const char *label, enum ui_role role, const char *value)
+{
+	canvas_text(c, *y, 2, 14, R_DIM, label);
+	canvas_text(c, (*y)++, 16, c->cols - 18, role, value);
+}
+
+static char *list_text(char **v, const char *empty)
+{
+	if (!v || !v[0])
+		return xstrdup(empty);
+	struct strbuf sb;
+	strbuf_init(&sb);
+	for (size_t i = 0; v[i]; i++)
+		strbuf_printf(&sb, "%s%s", i ? ", " : "", v[i]);
+	return strbuf_finish(&sb);
+}
+
+void review_draw(struct wizard *w, struct canvas *c, int top, int height)
+{
+	const struct plan *p = w->m.plan;
+	int y = top + 1;
+	char buf[300];
+	canvas_text(c, y++, 2, c->cols - 4, R_TITLE, "When you press Next (and confirm), gp2adb will:");
+	y++;
+	char *src = db_endpoint_describe(&p->source), *dst = db_endpoint_describe(&p->destination);
+	review_line(c, &y, "read from", R_NORMAL, src);
+	review_line(c, &y, "write to", R_NORMAL, dst);
+	free(src);
+	free(dst);
+	review_line(c, &y, "method", R_NORMAL, ui_method_name(w->m.method));
+	char *dbs = list_text(p->databases, "the source's database");
+	char *inc = list_text(p->include, "every table");
+	char *exc = list_text(p->exclude, "nothing");
+	review_line(c, &y, "databases", R_NORMAL, dbs);
+	review_line(c, &y, "tables", R_NORMAL, inc);
+	review_line(c, &y, "except", R_NORMAL, exc);
+	free(dbs);
+	free(inc);
+	free(exc);
+	snprintf(buf, sizeof buf, "%s (%s)", plan_mode_name(p->mode),
+		 p->mode == MODE_TRUNCATE ? "destination tables are emptied first"
+		 : p->mode == MODE_APPEND ? "rows are added to what is there"
+		 : p->mode == MODE_DROP ? "destination tables are dropped and created again"
+					: "tables that already hold rows are left alone");
+	review_line(c, &y, "mode", p->mode == MODE_TRUNCATE || p->mode == MODE_DROP ? R_WARN : R_NORMAL, buf);
+	snprintf(buf, sizeof buf, "%d workers, format %s, tables over %ld MiB split", p->jobs,
+		 plan_format_name(p->format), p->split_threshold_mb);
+	review_line(c, &y, "copy", R_NORMAL, buf);
+	snprintf(buf, sizeof buf, "%s%s", plan_validate_name(p->validate), p->analyze ? ", then ANALYZE" : ", no ANALYZE");
+	review_line(c, &y, "then", R_NORMAL, buf);
+	size_t open = openings_count_open(&w->m.openings) ;
+	snprintf(buf, sizeof buf, "%s%s",
+		 w->m.whitelist_recorded ? "whitelist entry recorded in the ledger"
+		 : w->m.whitelist_not_needed ? "nothing opened (host already allowed)"
+					     : "whitelist entry NOT recorded",
+		 open ? "; earlier openings still open" : "");
+	review_line(c, &y, "access", w->m.whitelist_recorded || w->m.whitelist_not_needed ? R_NORMAL : R_WARN, buf);
+	y++;
+	int warned = 0;
+	for (int i = 0; i < SCR_REVIEW && y < top + height - 1; i++)
+		if (w->m.status[i] == STEP_UNAVAILABLE || w->m.status[i] == STEP_FAILED) {
+			if (!warned++)
+				canvas_text(c, y++, 2, c->cols - 4, R_WARN, "Steps that did not run:");
+			canvas_printf(c, y++, 4, c->cols - 6, R_WARN, "%s: %s", wizard_screens[i].title, w->m.reason[i]);
+		}
+}
+
+bool review_apply(struct wizard *w, char *err, size_t size)
+{
+	if (!w->be->copy_start || w->m.copy_started)
+		return true;   /* not available: the migration screen says so */
+	if (!w->be->copy_start(w->be->ctx, w->m.plan, w->m.method, err, size))
+		return false;
+	w->m.copy_started = true;
+	return true;
+}

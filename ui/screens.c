@@ -1,0 +1,69 @@
+/* The wizard's screens, in the order the operator walks them. */
+#include "screens.h"
+
+const struct screen wizard_screens[SCR_COUNT] = {
+	{ SCR_WELCOME, "Welcome", NULL,
+	  "What gp2adb will do, step by step.  Access openings left by earlier runs "
+	  "(whitelist entries, pg_hba lines, grants) are listed first, in red: close them "
+	  "before starting again.\n\nThe marks on the top line are the steps: * here, + done, "
+	  "- skipped, x not available in this build, ! failed or cancelled, . to come.",
+	  0, welcome_enter, welcome_draw, NULL, NULL, NULL, NULL, NULL },
+	{ SCR_CONNECTIONS, "Connections", "e edit  t test",
+	  "The source (Greenplum or PostgreSQL) and the destination (ADB), prefilled from the "
+	  "configuration.  e edits the selected field (Enter keeps, Esc drops the change), "
+	  "t tests both connections live.  Passwords come from ~/.pgpass or PGPASSFILE and are "
+	  "never shown.  Next needs both connections tested and reachable.",
+	  2, NULL, connections_draw, connections_key, connections_validate, NULL, NULL, NULL },
+	{ SCR_EVALUATION, "Evaluation", "a accept  r rerun",
+	  "The checks of gp2adb check, with what to do about each.  A failing check must be "
+	  "resolved (fix it, then r to rerun the checks) or accepted explicitly with a, "
+	  "knowing the risk.  Tab moves to the detail pane to scroll it.",
+	  2, evaluation_enter, evaluation_draw, evaluation_key, evaluation_validate, NULL, NULL, NULL },
+	{ SCR_METHOD, "Method", "Space choose",
+	  "How the data will move: the advisor's recommendation first, then the alternatives "
+	  "and the conditions under which each applies.  Space chooses another usable method.",
+	  0, method_enter, method_draw, method_key, NULL, NULL, NULL, NULL },
+	{ SCR_WHITELIST, "Whitelist", "e type the entry  a already allowed",
+	  "ADB accepts connections only from its whitelist.  Type the entry you added in the "
+	  "console (e), so that gp2adb records it in its access ledger and reminds you to remove "
+	  "it.  If this host was already allowed before the migration, press a instead.",
+	  0, NULL, whitelist_draw, whitelist_key, whitelist_validate, whitelist_apply, NULL, NULL },
+	{ SCR_INSTALL, "gpcopy installation", "s start",
+	  "gpcopy and gpcopy_helper are copied to the Greenplum master and every segment host "
+	  "over SSH and verified there.  s starts; each host shows its state as it goes.",
+	  0, install_enter, install_draw, install_key, install_validate, NULL, install_tick, NULL },
+	{ SCR_SCHEMA, "Schema", "a apply  k keep existing",
+	  "The objects gp2adb will create on the destination, and what the scan of the dump "
+	  "found.  a applies them object by object and shows each result; k keeps the schema "
+	  "that is already on the destination.",
+	  2, schema_enter, schema_draw, schema_key, schema_validate, NULL, schema_tick, NULL },
+	{ SCR_REVIEW, "Review", NULL,
+	  "Everything that happens next, before the copy starts.  Next asks once more, then "
+	  "starts the copy.  Esc goes back to change anything.",
+	  0, NULL, review_draw, NULL, NULL, review_apply, NULL,
+	  "Start the copy now?  Destination tables are written as the review says. (y/n)" },
+	{ SCR_MIGRATION, "Migration", "p pause  c cancel  i inspect",
+	  "The copy, live.  The header has the totals; each running table has its progress by "
+	  "bytes, rows, rate, the last minute's rate as a sparkline, its ETA and retries.  p "
+	  "pauses and resumes, c cancels (after asking; a cancelled copy resumes with gp2adb copy "
+	  "--resume), i or Enter shows the selected table in full.  Tab moves to the log pane.",
+	  2, migration_enter, migration_draw, migration_key, migration_validate, NULL, migration_tick,
+	  NULL },
+	{ SCR_VALIDATION, "Validation", NULL,
+	  "Source and destination compared table by table (row counts, then aggregates or "
+	  "checksums as the plan says).  Differences are shown in red with what differs.",
+	  0, validation_enter, validation_draw, validation_key, validation_validate, NULL,
+	  validation_tick, NULL },
+	{ SCR_ANALYZE, "ANALYZE", NULL,
+	  "ANALYZE on the destination, so that its planner has statistics for the new tables.",
+	  0, analyze_enter, analyze_draw, NULL, analyze_validate, NULL, analyze_tick, NULL },
+	{ SCR_ACCESS, "Access restoration", "r restore  y closed",
+	  "Every access control opened for the migration.  Openings gp2adb made itself are undone "
+	  "and verified with r; the ones you made in the cloud console you close there and "
+	  "confirm here with y.  The migration is not finished while any is open.",
+	  0, access_enter, access_draw, access_key, access_validate, NULL, NULL, NULL },
+	{ SCR_SUMMARY, "Summary", "Up/Down scroll",
+	  "Totals, timings, failed tables with the command that retries them, and the report.  "
+	  "Enter or q leaves; the summary is printed again on the terminal.",
+	  0, summary_enter, summary_draw, summary_key, NULL, NULL, NULL, NULL },
+};
