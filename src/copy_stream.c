@@ -139,9 +139,23 @@ static void set_cancelled(struct db_error *err)
 	snprintf(err->message, sizeof err->message, "cancelled");
 }
 
-static bool put(PGconn *dst, const char *buf, size_t len)
+/* Rows gathered for one CopyData message: fewer, larger messages. */
+struct batch {
+	char *data;
+	size_t len;
+	long long rows;
+};
+
+/* Send what the batch holds; the progress counters follow. */
+static bool batch_flush(struct batch *b, const struct copy_stream *cs)
 {
-	return PQputCopyData(dst, buf, (int)len) == 1;
+	if (b->len > 0 && PQputCopyData(cs->dst, b->data, (int)b->len) != 1)
+		return false;
+	atomic_fetch_add_explicit(cs->bytes, (long long)b->len, memory_order_relaxed);
+	atomic_fetch_add_explicit(cs->rows, b->rows, memory_order_relaxed);
+	b->len = 0;
+	b->rows = 0;
+	return true;
 }
 
 enum copy_outcome copy_stream_run(const struct copy_stream *cs, long long *rows,
@@ -186,9 +200,7 @@ enum copy_outcome copy_stream_run(const struct copy_stream *cs, long long *rows,
 	}
 	PQclear(r);
 
-	char *batch = xmalloc(BATCH_BYTES);
-	size_t blen = 0;
-	long long nrows = 0, batch_rows = 0;
+	struct batch bt = { .data = xmalloc(BATCH_BYTES) };
 	enum copy_outcome out = COPY_DONE;
 	bool src_failed = false, dst_failed = false, src_open = true;
 
@@ -200,49 +212,27 @@ enum copy_outcome copy_stream_run(const struct copy_stream *cs, long long *rows,
 		char *buf = NULL;
 		int len = PQgetCopyData(src, &buf, 1);
 		if (len > 0) {
-			nrows++;
-			batch_rows++;
-			if (blen + (size_t)len > BATCH_BYTES && blen > 0) {
-				if (!put(dst, batch, blen)) {
-					PQfreemem(buf);
-					dst_failed = true;
-					break;
-				}
-				atomic_fetch_add_explicit(cs->bytes, (long long)blen, memory_order_relaxed);
-				atomic_fetch_add_explicit(cs->rows, batch_rows, memory_order_relaxed);
-				blen = 0;
-				batch_rows = 0;
+			bool ok = bt.len + (size_t)len <= BATCH_BYTES || batch_flush(&bt, cs);
+			bt.rows++;
+			if (ok && (size_t)len >= BATCH_BYTES) {
+				/* a large row goes as it is */
+				ok = PQputCopyData(dst, buf, len) == 1;
+				if (ok)
+					atomic_fetch_add_explicit(cs->bytes, len, memory_order_relaxed);
+			} else if (ok) {
+				memcpy(bt.data + bt.len, buf, (size_t)len);
+				bt.len += (size_t)len;
 			}
-			if ((size_t)len >= BATCH_BYTES) {
-				bool ok = put(dst, buf, (size_t)len);
-				PQfreemem(buf);
-				if (!ok) {
-					dst_failed = true;
-					break;
-				}
-				atomic_fetch_add_explicit(cs->bytes, len, memory_order_relaxed);
-				atomic_fetch_add_explicit(cs->rows, batch_rows, memory_order_relaxed);
-				batch_rows = 0;
-			} else {
-				memcpy(batch + blen, buf, (size_t)len);
-				blen += (size_t)len;
-				PQfreemem(buf);
+			PQfreemem(buf);
+			if (!ok) {
+				dst_failed = true;
+				break;
 			}
 			continue;
 		}
 		if (len == 0) {
 			/* The source is momentarily dry: hand the destination what we hold. */
-			if (blen > 0) {
-				if (!put(dst, batch, blen)) {
-					dst_failed = true;
-					break;
-				}
-				atomic_fetch_add_explicit(cs->bytes, (long long)blen, memory_order_relaxed);
-				atomic_fetch_add_explicit(cs->rows, batch_rows, memory_order_relaxed);
-				blen = 0;
-				batch_rows = 0;
-			}
-			if (PQflush(dst) < 0) {
+			if (!batch_flush(&bt, cs) || PQflush(dst) < 0) {
 				dst_failed = true;
 				break;
 			}
@@ -275,12 +265,8 @@ enum copy_outcome copy_stream_run(const struct copy_stream *cs, long long *rows,
 	}
 
 	if (out == COPY_DONE && !src_failed && !dst_failed) {
-		if (blen > 0 && !put(dst, batch, blen))
+		if (!batch_flush(&bt, cs))
 			dst_failed = true;
-		else {
-			atomic_fetch_add_explicit(cs->bytes, (long long)blen, memory_order_relaxed);
-			atomic_fetch_add_explicit(cs->rows, batch_rows, memory_order_relaxed);
-		}
 		if (!dst_failed && PQputCopyEnd(dst, NULL) != 1)
 			dst_failed = true;
 		if (!dst_failed) {
@@ -293,12 +279,12 @@ enum copy_outcome copy_stream_run(const struct copy_stream *cs, long long *rows,
 				PQclear(r);
 				if (r)
 					(void)drain_results(dst);
-				free(batch);
+				free(bt.data);
 				return COPY_FAILED;
 			}
 		}
 	}
-	free(batch);
+	free(bt.data);
 	if (out == COPY_DONE && !src_failed && !dst_failed)
 		return COPY_DONE;
 

@@ -14,11 +14,16 @@ void unit_split_for(struct unit_split *s, const struct flavor *f, long split_thr
 	s->segments = f->mpp ? segments : 0;
 }
 
-static struct unit_spec *unit_add(struct unit_spec **units, size_t *n)
+static struct unit_spec *unit_add(struct unit_spec **units, size_t *n, size_t table, long long k,
+				   long long pieces, long long bytes)
 {
 	*units = xrealloc(*units, (*n + 1) * sizeof **units);
 	struct unit_spec *u = &(*units)[(*n)++];
 	memset(u, 0, sizeof *u);
+	u->table = table;
+	u->index = (int)k;
+	u->count = (int)pieces;
+	u->bytes_est = bytes / pieces;
 	return u;
 }
 
@@ -36,11 +41,7 @@ void unit_plan_table(const struct table *t, size_t table, const struct unit_spli
 		if (blocks < 1)
 			blocks = 1;
 		for (long long k = 0; k < pieces; k++) {
-			struct unit_spec *u = unit_add(units, n);
-			u->table = table;
-			u->index = (int)k;
-			u->count = (int)pieces;
-			u->bytes_est = bytes / pieces;
+			struct unit_spec *u = unit_add(units, n, table, k, pieces, bytes);
 			long long from = k * blocks, to = (k + 1) * blocks;
 			if (k == pieces - 1) {
 				snprintf(u->id, sizeof u->id, "b%lld-", from);
@@ -57,21 +58,13 @@ void unit_plan_table(const struct table *t, size_t table, const struct unit_spli
 		if (pieces > s->segments)
 			pieces = s->segments;
 		for (long long k = 0; k < pieces; k++) {
-			struct unit_spec *u = unit_add(units, n);
-			u->table = table;
-			u->index = (int)k;
-			u->count = (int)pieces;
-			u->bytes_est = bytes / pieces;
+			struct unit_spec *u = unit_add(units, n, table, k, pieces, bytes);
 			snprintf(u->id, sizeof u->id, "s%lld%%%lld", k, pieces);
 			snprintf(u->predicate, sizeof u->predicate, "gp_segment_id %% %lld = %lld", pieces, k);
 		}
 		return;
 	}
-	struct unit_spec *u = unit_add(units, n);
-	u->table = table;
-	u->index = 0;
-	u->count = 1;
-	u->bytes_est = bytes;
+	struct unit_spec *u = unit_add(units, n, table, 0, 1, bytes);
 	snprintf(u->id, sizeof u->id, "all");
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "copytest.h"
 #include "testutil.h"
 
 /* Created on both sides. */
@@ -93,30 +94,6 @@ static const char *const compared[] = {
 	"ser", "empty", "nocols", "gen", NULL,
 };
 
-/* count and a digest of the sorted row hashes */
-static char *digest(PGconn *c, const char *table)
-{
-	char *sql = xasprintf("SELECT count(*) || ' ' || coalesce(md5(string_agg(h, ',' ORDER BY h)), '-')\n"
-			      "FROM (SELECT md5(t::text) AS h FROM ONLY %s t) s", table);
-	char *v = tu_value(c, sql);
-	free(sql);
-	return v;
-}
-
-static void assert_identical(const char *src_db, const char *dst_db, const char *const *tables)
-{
-	PGconn *s = tu_connect(TU_SRC, src_db), *d = tu_connect(TU_DST, dst_db);
-	for (size_t i = 0; tables[i]; i++) {
-		char *a = digest(s, tables[i]), *b = digest(d, tables[i]);
-		if (strcmp(a, b) != 0)
-			fail_msg("table %s differs: source %s, destination %s", tables[i], a, b);
-		free(a);
-		free(b);
-	}
-	PQfinish(s);
-	PQfinish(d);
-}
-
 static int run_copy(struct tu_run *r, const char *conf, const char *a1, const char *a2, const char *a3)
 {
 	const char *args[] = { "copy", "-c", conf, "--plain", a1, a2, a3, NULL };
@@ -155,7 +132,7 @@ static void test_types_names_partitions(void **state)
 	assert_null(strstr(r.out, "\"table\": \"\\\"public\\\".\\\"sales\\\"\""));
 	assert_non_null(strstr(r.out, "\"table\": \"\\\"public\\\".\\\"sales_2025_odd\\\"\""));
 	tu_run_done(&r);
-	assert_identical("src1", "dst1", compared);
+	ct_assert_identical("src1", "dst1", compared);
 
 	PGconn *d = tu_connect(TU_DST, "dst1");
 	/* sequences follow: the next identity and serial values continue the source's */
@@ -172,7 +149,7 @@ static void test_types_names_partitions(void **state)
 	assert_int_equal(run_copy(&r, conf, NULL, NULL, NULL), 0);
 	assert_non_null(strstr(r.out, "0 failed"));
 	tu_run_done(&r);
-	assert_identical("src1", "dst1t", compared);
+	ct_assert_identical("src1", "dst1t", compared);
 	free(conf);
 	free(dir);
 }
@@ -256,7 +233,7 @@ static void test_split_truncated_once_and_resume(void **state)
 	assert_int_equal(run_copy(&r, conf, NULL, NULL, NULL), 0);
 	tu_run_done(&r);
 	const char *const tables[] = { "big", NULL };
-	assert_identical("src3", "dst3", tables);
+	ct_assert_identical("src3", "dst3", tables);
 	long long units = tu_count(d, "SELECT count(*) FROM gp2adb.copy_progress WHERE unit_id <> 'truncate'");
 	assert_true(units >= 5);
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM gp2adb.copy_progress WHERE unit_id = 'truncate'"), 1);
@@ -283,12 +260,12 @@ static void test_split_truncated_once_and_resume(void **state)
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM big"), 40001);
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM big WHERE id = -5"), 1);
 	tu_exec(d, "DELETE FROM big WHERE id = -5");
-	assert_identical("src3", "dst3", tables);
+	ct_assert_identical("src3", "dst3", tables);
 	/* a run without --resume starts over: truncates once and copies everything */
 	tu_exec(d, "INSERT INTO big VALUES (-6, 'stale')");
 	assert_int_equal(run_copy(&r, conf, NULL, NULL, NULL), 0);
 	tu_run_done(&r);
-	assert_identical("src3", "dst3", tables);
+	ct_assert_identical("src3", "dst3", tables);
 	PQfinish(s);
 	PQfinish(d);
 	free(conf);

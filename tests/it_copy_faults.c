@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "mem.h"
+#include "copytest.h"
 #include "testutil.h"
 
 static const char table_sql[] =
@@ -42,110 +43,17 @@ static const char slow_sql[] =
 
 static const char *const tables[] = { "slow", "small1", "small2", "small3", "small4", NULL };
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void pause_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
-struct bg {
-	pid_t pid;
-	char *out, *err;
-};
-
-static void bg_start(struct bg *b, const char *const *args)
-{
-	const char *bin = getenv("GP2ADB_BIN");
-	b->out = xasprintf("%s/bg.out", getenv("GP2ADB_TEST_DIR"));
-	b->err = xasprintf("%s/bg.err", getenv("GP2ADB_TEST_DIR"));
-	b->pid = fork();
-	if (b->pid == 0) {
-		int o = open(b->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int e = open(b->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int nul = open("/dev/null", O_RDONLY);
-		dup2(nul, 0);
-		dup2(o, 1);
-		dup2(e, 2);
-		size_t n = 0;
-		while (args[n])
-			n++;
-		char **argv = xcalloc(n + 2, sizeof *argv);
-		argv[0] = (char *)bin;
-		for (size_t i = 0; i < n; i++)
-			argv[i + 1] = (char *)args[i];
-		execv(bin, argv);
-		_exit(127);
-	}
-	assert_true(b->pid > 0);
-}
-
-/* Exit status, or fails the test after `limit` seconds. */
-static int bg_wait(struct bg *b, double limit, char **out)
-{
-	double end = now() + limit;
-	int st = 0;
-	for (;;) {
-		pid_t r = waitpid(b->pid, &st, WNOHANG);
-		if (r == b->pid)
-			break;
-		if (now() > end) {
-			kill(b->pid, SIGKILL);
-			waitpid(b->pid, &st, 0);
-			fail_msg("gp2adb did not finish within %.0f s", limit);
-		}
-		pause_ms(50);
-	}
-	*out = tu_read_file(b->out);
-	char *err = tu_read_file(b->err);
-	if (getenv("GP2ADB_TEST_VERBOSE"))
-		fprintf(stderr, "--- out\n%s--- err\n%s", *out, err);
-	free(err);
-	free(b->out);
-	free(b->err);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* Wait until the destination runs gp2adb's COPY into "slow". */
 static void wait_for_slow_copy(PGconn *d)
 {
-	double end = now() + 20;
-	while (now() < end) {
+	double end = ct_now() + 20;
+	while (ct_now() < end) {
 		if (tu_count(d, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'gp2adb-w%'\n"
 			     "AND state = 'active' AND query LIKE '%COPY \"public\".\"slow\"%FROM STDIN%'") > 0)
 			return;
-		pause_ms(20);
+		ct_pause_ms(20);
 	}
 	fail_msg("gp2adb's COPY into slow never showed up on the destination");
-}
-
-static char *digest(PGconn *c, const char *table)
-{
-	char *sql = xasprintf("SELECT count(*) || ' ' || coalesce(md5(string_agg(h, ',' ORDER BY h)), '-')\n"
-			      "FROM (SELECT md5(t::text) AS h FROM ONLY %s t) s", table);
-	char *v = tu_value(c, sql);
-	free(sql);
-	return v;
-}
-
-static void assert_identical(const char *db)
-{
-	PGconn *s = tu_connect(TU_SRC, db), *d = tu_connect(TU_DST, db);
-	for (size_t i = 0; tables[i]; i++) {
-		char *a = digest(s, tables[i]), *b = digest(d, tables[i]);
-		if (strcmp(a, b) != 0)
-			fail_msg("table %s differs: source %s, destination %s", tables[i], a, b);
-		free(a);
-		free(b);
-	}
-	PQfinish(s);
-	PQfinish(d);
 }
 
 /* No gp2adb session on either server (backends end asynchronously: poll). */
@@ -158,7 +66,7 @@ static void assert_nothing_left(void)
 			n = tu_count(c, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'gp2adb%'\n"
 				     "AND application_name <> 'gp2adb-test'");
 			if (n)
-				pause_ms(50);
+				ct_pause_ms(50);
 		}
 		PQfinish(c);
 		if (n != 0)
@@ -188,21 +96,21 @@ static void test_backend_terminated(void **state)
 	(void)state;
 	char *conf = setup("f1", "migration = { jobs = 2; };\n");
 	PGconn *d = tu_connect(TU_DST, "f1");
-	struct bg b;
+	struct ct_bg b;
 	const char *args[] = { "copy", "-c", conf, "--json", NULL };
-	bg_start(&b, args);
+	ct_bg_start(&b, args);
 	wait_for_slow_copy(d);
 	assert_int_equal(tu_count(d, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity\n"
 				  "WHERE application_name LIKE 'gp2adb-w%' AND query LIKE '%COPY \"public\".\"slow\"%'"), 1);
 	char *out;
-	assert_int_equal(bg_wait(&b, 60, &out), 0);
+	assert_int_equal(ct_bg_wait(&b, 60, &out), 0);
 	/* the unit was retried on a fresh connection */
 	char *slow = strstr(out, "\"table\": \"\\\"public\\\".\\\"slow\\\"\"");
 	assert_non_null(slow);
 	assert_non_null(strstr(slow, "\"retries\": 1"));
 	free(out);
 	PQfinish(d);
-	assert_identical("f1");
+	ct_assert_identical("f1", "f1", tables);
 	assert_nothing_left();
 	free(conf);
 }
@@ -212,19 +120,19 @@ static void test_destination_restarted(void **state)
 	(void)state;
 	char *conf = setup("f2", "migration = { jobs = 2; };\n");
 	PGconn *d = tu_connect(TU_DST, "f2");
-	struct bg b;
+	struct ct_bg b;
 	const char *args[] = { "copy", "-c", conf, "--plain", NULL };
-	bg_start(&b, args);
+	ct_bg_start(&b, args);
 	wait_for_slow_copy(d);
 	PQfinish(d);
 	char *cmd = xasprintf("\"%s/pg\" restart \"%s\" dst", getenv("GP2ADB_HARNESS"), getenv("GP2ADB_TEST_DIR"));
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
 	char *out;
-	assert_int_equal(bg_wait(&b, 60, &out), 0);
+	assert_int_equal(ct_bg_wait(&b, 60, &out), 0);
 	assert_non_null(strstr(out, "0 failed"));
 	free(out);
-	assert_identical("f2");
+	ct_assert_identical("f2", "f2", tables);
 	assert_nothing_left();
 	free(conf);
 }
@@ -234,19 +142,19 @@ static void test_interrupt_then_resume(void **state)
 	(void)state;
 	char *conf = setup("f3", "migration = { jobs = 2; };\n");
 	PGconn *d = tu_connect(TU_DST, "f3");
-	struct bg b;
+	struct ct_bg b;
 	const char *args[] = { "copy", "-c", conf, "--plain", NULL };
-	bg_start(&b, args);
+	ct_bg_start(&b, args);
 	wait_for_slow_copy(d);
 	/* let the other worker commit the small tables first */
-	double end = now() + 20;
-	while (tu_count(d, "SELECT count(*) FROM gp2adb.copy_progress") < 4 && now() < end)
-		pause_ms(20);
-	double t0 = now();
+	double end = ct_now() + 20;
+	while (tu_count(d, "SELECT count(*) FROM gp2adb.copy_progress") < 4 && ct_now() < end)
+		ct_pause_ms(20);
+	double t0 = ct_now();
 	kill(b.pid, SIGINT);
 	char *out;
-	assert_int_equal(bg_wait(&b, 20, &out), 130);
-	assert_true(now() - t0 < 5);
+	assert_int_equal(ct_bg_wait(&b, 20, &out), 130);
+	assert_true(ct_now() - t0 < 5);
 	assert_non_null(strstr(out, "gp2adb copy --resume"));
 	free(out);
 	assert_nothing_left();
@@ -256,14 +164,14 @@ static void test_interrupt_then_resume(void **state)
 	tu_exec(d, "INSERT INTO small1 VALUES (-1, 'resume must not redo a committed table')");
 
 	const char *resume[] = { "copy", "-c", conf, "--json", "--resume", NULL };
-	bg_start(&b, resume);
-	assert_int_equal(bg_wait(&b, 60, &out), 0);
+	ct_bg_start(&b, resume);
+	assert_int_equal(ct_bg_wait(&b, 60, &out), 0);
 	assert_non_null(strstr(out, "\"tables_failed\": 0"));
 	free(out);
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM small1 WHERE id = -1"), 1);
 	tu_exec(d, "DELETE FROM small1 WHERE id = -1");
 	PQfinish(d);
-	assert_identical("f3");
+	ct_assert_identical("f3", "f3", tables);
 	assert_nothing_left();
 	free(conf);
 }
