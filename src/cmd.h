@@ -16,6 +16,9 @@ int cmd_install_gpcopy(struct cli *cli);
 int cmd_open_access(struct cli *cli);
 int cmd_restore_access(struct cli *cli);
 int cmd_status(struct cli *cli);
+int cmd_oss(struct cli *cli);
+/* gp2adb schema for one section ("pre-data", "post-data", "all"): migrate's stages. */
+int cmd_schema_section(struct cli *cli, const char *section);
 
 /* Ask "question [y/N]" on the terminal; true at once with -y, false
  * without a terminal.  (Defined in cmd_restore_access.c.) */
