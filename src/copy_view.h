@@ -18,6 +18,10 @@ struct copy_view {
 	void (*free)(struct copy_view *v);
 };
 
+/* Show a started engine's progress through `view` until it finishes (SIGINT
+ * and SIGTERM cancel it, resumably); returns the exit code. */
+int copy_view_drive(struct engine *e, struct copy_view *view);
+
 /* Plain lines on out; a totals line every `totals_every` seconds. */
 struct copy_view *copy_view_plain(FILE *out, double totals_every, bool quiet);
 struct copy_view *copy_view_json(FILE *out);

@@ -33,8 +33,17 @@ static const struct {
 	{ "oss", cmd_oss },
 };
 
+/* The live curses view is for people at a terminal; --plain, --json or a
+ * pipe get lines. */
+static bool on_terminal(const struct cli *cli)
+{
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !cli->plain && !cli->json;
+}
+
 static int run_command(struct cli *cli, const char *name)
 {
+	if (strcmp(name, "copy") == 0 && on_terminal(cli))
+		return ui_cmd_copy(cli);
 	for (size_t i = 0; i < sizeof dispatch / sizeof dispatch[0]; i++)
 		if (strcmp(dispatch[i].name, name) == 0)
 			return dispatch[i].run(cli);

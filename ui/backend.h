@@ -69,5 +69,7 @@ struct ui_backend {
 /* The backend over the core modules of this build: connections for real,
  * every other entry NULL until its module is wired in. */
 void ui_backend_core(struct ui_backend *be);
+/* The copy step over the COPY engine (one engine per process); sets done too. */
+void ui_backend_copy_bind(struct ui_backend *be);
 
 #endif

@@ -135,4 +135,5 @@ void ui_backend_core(struct ui_backend *be)
 	be->ledger_record = core_ledger_record;
 	be->ledger_restore = core_ledger_restore;
 	be->ledger_confirm = core_ledger_confirm;
+	ui_backend_copy_bind(be);
 }
