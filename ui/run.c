@@ -96,7 +96,7 @@ int ui_wizard_run(struct plan *plan, const struct ui_backend *be)
 int cmd_wizard(struct cli *cli)
 {
 	struct ui_backend be;
-	ui_backend_core(&be);
+	ui_backend_core(&be, cli->tarball);
 	return ui_wizard_run(&cli->plan, &be);
 }
 
