@@ -32,8 +32,23 @@ static const struct {
 	{ "status", cmd_status },
 };
 
+/* On a terminal, without --plain or --json, these commands show the
+ * wizard's live panes (ui/view.c) and then the batch command's summary.
+ * ("copy" joins them once the engine's command lands: cmd_copy_live.) */
+static const struct {
+	const char *name;
+	int (*run)(struct cli *cli);
+} live[] = {
+	{ "validate", cmd_validate_live },
+	{ "install-gpcopy", cmd_install_gpcopy_live },
+};
+
 static int run_command(struct cli *cli, const char *name)
 {
+	if (!cli->plain && !cli->json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
+			if (strcmp(live[i].name, name) == 0)
+				return live[i].run(cli);
 	for (size_t i = 0; i < sizeof dispatch / sizeof dispatch[0]; i++)
 		if (strcmp(dispatch[i].name, name) == 0)
 			return dispatch[i].run(cli);

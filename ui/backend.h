@@ -79,6 +79,8 @@ void ui_backend_core(struct ui_backend *be, const char *tarball);
 struct install_host;
 struct validate_snapshot;
 struct validate_result;
+/* One host, as install_run's progress callback sees it (under its lock). */
+void ui_host_from_install(const struct install_host *h, struct ui_host *out);
 void ui_install_from_hosts(const struct install_host *h, size_t n, bool finished, struct ui_install *out);
 void ui_validation_from_snapshot(const struct validate_snapshot *s, struct ui_validation *out);
 void ui_validation_from_result(const struct validate_result *r, struct ui_validation *out);

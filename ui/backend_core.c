@@ -289,7 +289,7 @@ static enum host_state host_state_of(const struct install_host *h)
 	return HOST_VERIFYING;
 }
 
-static void host_row(const struct install_host *h, struct ui_host *o)
+void ui_host_from_install(const struct install_host *h, struct ui_host *o)
 {
 	snprintf(o->name, sizeof o->name, "%s", h->host);
 	snprintf(o->role, sizeof o->role, "%s", h->master ? "master" : "segment");
@@ -310,7 +310,7 @@ void ui_install_from_hosts(const struct install_host *h, size_t n, bool finished
 	out->n = n;
 	out->finished = finished;
 	for (size_t i = 0; i < n; i++)
-		host_row(&h[i], &out->hosts[i]);
+		ui_host_from_install(&h[i], &out->hosts[i]);
 }
 
 static void install_progress(const struct install_host *h, void *arg)
@@ -319,7 +319,7 @@ static void install_progress(const struct install_host *h, void *arg)
 	size_t i = (size_t)(h - c->hosts);
 	pthread_mutex_lock(&c->mu);
 	if (i < c->inst.n)
-		host_row(h, &c->inst.hosts[i]);
+		ui_host_from_install(h, &c->inst.hosts[i]);
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -408,7 +408,8 @@ static void core_install_poll(void *ctx, struct ui_install *out)
 	pthread_mutex_lock(&c->mu);
 	*out = c->inst;
 	out->hosts = xcalloc(c->inst.n + 1, sizeof *out->hosts);
-	memcpy(out->hosts, c->inst.hosts, c->inst.n * sizeof *out->hosts);
+	if (out->n)
+		memcpy(out->hosts, c->inst.hosts, c->inst.n * sizeof *out->hosts);
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -557,7 +558,8 @@ static void core_validate_poll(void *ctx, struct ui_validation *out)
 	pthread_mutex_lock(&c->mu);
 	*out = c->val;
 	out->rows = xcalloc(c->val.n + 1, sizeof *out->rows);
-	memcpy(out->rows, c->val.rows, c->val.n * sizeof *out->rows);
+	if (out->n)
+		memcpy(out->rows, c->val.rows, c->val.n * sizeof *out->rows);
 	pthread_mutex_unlock(&c->mu);
 }
 
