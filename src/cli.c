@@ -17,13 +17,15 @@ const struct command cli_commands[] = {
 	{ "open-access", "open (or record) an access control for the migration" },
 	{ "restore-access", "close every access control opened for the migration" },
 	{ "status", "show both endpoints, their versions, and open access controls" },
+	{ "oss", "export to files for OSS, and import them through OSS foreign tables" },
 	{ NULL, NULL },
 };
 
 enum {
 	OPT_JSON = 256, OPT_PLAIN, OPT_STATE_DIR, OPT_RESUME, OPT_ONLY_FAILED, OPT_FORCE,
 	OPT_TARBALL, OPT_SECTION, OPT_PG_HBA, OPT_WHITELIST, OPT_TABLE, OPT_MODE, OPT_FORMAT,
-	OPT_LEVEL,
+	OPT_LEVEL, OPT_SCHEMA_FILE, OPT_GENERATE, OPT_EXPORT, OPT_IMPORT, OPT_OSS_DIR,
+	OPT_OSS_ENDPOINT, OPT_OSS_BUCKET, OPT_OSS_PREFIX, OPT_OSS_KEYFILE, OPT_GPFDIST,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +50,16 @@ static const struct option long_options[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "schema-file", required_argument, NULL, OPT_SCHEMA_FILE },
+	{ "generate", required_argument, NULL, OPT_GENERATE },
+	{ "export", no_argument, NULL, OPT_EXPORT },
+	{ "import", no_argument, NULL, OPT_IMPORT },
+	{ "oss-dir", required_argument, NULL, OPT_OSS_DIR },
+	{ "oss-endpoint", required_argument, NULL, OPT_OSS_ENDPOINT },
+	{ "oss-bucket", required_argument, NULL, OPT_OSS_BUCKET },
+	{ "oss-prefix", required_argument, NULL, OPT_OSS_PREFIX },
+	{ "oss-keyfile", required_argument, NULL, OPT_OSS_KEYFILE },
+	{ "gpfdist", required_argument, NULL, OPT_GPFDIST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -64,7 +76,17 @@ static const struct {
 	{ OPT_SECTION, "--section", " schema " },
 	{ OPT_PG_HBA, "--pg-hba", " open-access " },
 	{ OPT_WHITELIST, "--whitelist", " open-access " },
-	{ OPT_TABLE, "--table", " copy validate analyze migrate check schema " },
+	{ OPT_TABLE, "--table", " copy validate analyze migrate check schema oss " },
+	{ OPT_SCHEMA_FILE, "--schema-file", " schema migrate " },
+	{ OPT_GENERATE, "--generate", " oss " },
+	{ OPT_EXPORT, "--export", " oss " },
+	{ OPT_IMPORT, "--import", " oss " },
+	{ OPT_OSS_DIR, "--oss-dir", " oss " },
+	{ OPT_OSS_ENDPOINT, "--oss-endpoint", " oss " },
+	{ OPT_OSS_BUCKET, "--oss-bucket", " oss " },
+	{ OPT_OSS_PREFIX, "--oss-prefix", " oss " },
+	{ OPT_OSS_KEYFILE, "--oss-keyfile", " oss " },
+	{ OPT_GPFDIST, "--gpfdist", " oss " },
 	{ OPT_MODE, "--mode", " copy migrate " },
 	{ OPT_FORMAT, "--format", " copy migrate " },
 	{ OPT_LEVEL, "--level", " validate migrate " },
@@ -101,13 +123,23 @@ void cli_usage(FILE *out)
 		"      --only-failed    copy: retry only the tables that failed last time\n"
 		"      --level LEVEL    validate: count, aggregates or checksum\n"
 		"      --section S      schema: pre-data, post-data or all\n"
+		"      --schema-file F  schema, migrate: apply this DDL instead of dumping\n"
+		"      --generate DIR   oss: write the export and import SQL per table\n"
+		"      --export         oss: run the export on the source\n"
+		"      --import         oss: run the import on the destination\n"
+		"      --oss-dir DIR    oss: export directory on the source's hosts\n"
+		"      --oss-endpoint E, --oss-bucket B, --oss-prefix P\n"
+		"                       oss: where the exported files are in OSS\n"
+		"      --oss-keyfile F  oss: AccessKey file (id = ..., key = ...; mode 0600)\n"
+		"      --gpfdist H:P    oss: gpfdist for a Greenplum 4.3 export\n"
 		"      --force          migrate: go on despite failed checks\n"
 		"      --tarball FILE   install-gpcopy, wizard: the gpcopy tarball\n"
 		"      --pg-hba CIDR    open-access: add a pg_hba.conf rule on the source master\n"
 		"      --whitelist CIDR open-access: record an ADB whitelist entry you add\n"
 		"\nExit status: 0 success, 1 usage or configuration error, 2 blocking\n"
 		"preflight problem, 3 tables failed to copy, 4 validation differences,\n"
-		"5 could not connect, 6 ssh or host failure, 130 interrupted (resumable).\n"
+		"5 could not connect, 6 ssh or host failure, 7 schema objects not applied,\n"
+		"130 interrupted (resumable).\n"
 		"\nSee gp2adb(1) and gp2adb.conf(5).\n");
 }
 
@@ -170,6 +202,16 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 			free(cli->section);
 			cli->section = xstrdup(optarg);
 			break;
+		case OPT_SCHEMA_FILE: free(cli->schema_file); cli->schema_file = xstrdup(optarg); break;
+		case OPT_GENERATE: free(cli->oss.generate); cli->oss.generate = xstrdup(optarg); break;
+		case OPT_EXPORT: cli->oss.export = true; break;
+		case OPT_IMPORT: cli->oss.import = true; break;
+		case OPT_OSS_DIR: free(cli->oss.dir); cli->oss.dir = xstrdup(optarg); break;
+		case OPT_OSS_ENDPOINT: free(cli->oss.endpoint); cli->oss.endpoint = xstrdup(optarg); break;
+		case OPT_OSS_BUCKET: free(cli->oss.bucket); cli->oss.bucket = xstrdup(optarg); break;
+		case OPT_OSS_PREFIX: free(cli->oss.prefix); cli->oss.prefix = xstrdup(optarg); break;
+		case OPT_OSS_KEYFILE: free(cli->oss.keyfile); cli->oss.keyfile = xstrdup(optarg); break;
+		case OPT_GPFDIST: free(cli->oss.gpfdist); cli->oss.gpfdist = xstrdup(optarg); break;
 		case OPT_PG_HBA: free(cli->pg_hba_cidr); cli->pg_hba_cidr = xstrdup(optarg); break;
 		case OPT_WHITELIST: free(cli->whitelist_cidr); cli->whitelist_cidr = xstrdup(optarg); break;
 		case OPT_TABLE: cli->tables = strv_push(cli->tables, optarg); break;
@@ -272,6 +314,14 @@ void cli_done(struct cli *cli)
 	free(cli->config_file);
 	free(cli->tarball);
 	free(cli->section);
+	free(cli->schema_file);
+	free(cli->oss.generate);
+	free(cli->oss.dir);
+	free(cli->oss.endpoint);
+	free(cli->oss.bucket);
+	free(cli->oss.prefix);
+	free(cli->oss.keyfile);
+	free(cli->oss.gpfdist);
 	free(cli->pg_hba_cidr);
 	free(cli->whitelist_cidr);
 	free(cli->state_dir_arg);

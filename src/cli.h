@@ -19,6 +19,14 @@ struct cli {
 	bool force;                 /* migrate */
 	char *tarball;              /* install-gpcopy --tarball */
 	char *section;              /* schema --section pre-data|post-data|all */
+	char *schema_file;          /* schema, migrate --schema-file FILE */
+	struct {
+		char *generate;         /* --generate DIR */
+		bool export, import;    /* --export, --import */
+		char *dir;              /* --oss-dir: export files on the source's hosts */
+		char *endpoint, *bucket, *prefix, *keyfile;
+		char *gpfdist;          /* --gpfdist HOST:PORT (Greenplum 4.3) */
+	} oss;
 	char *pg_hba_cidr;          /* open-access --pg-hba */
 	char *whitelist_cidr;       /* open-access --whitelist */
 	char **tables;              /* --table PATTERN (repeatable): overrides include */

@@ -18,6 +18,9 @@ int cmd_install_gpcopy(struct cli *cli);
 int cmd_open_access(struct cli *cli);
 int cmd_restore_access(struct cli *cli);
 int cmd_status(struct cli *cli);
+int cmd_oss(struct cli *cli);
+/* gp2adb schema for one section ("pre-data", "post-data", "all"): migrate's stages. */
+int cmd_schema_section(struct cli *cli, const char *section);
 
 /* How validate and install-gpcopy wait for their work.  The batch commands
  * print plain lines; on a terminal (and without --plain or --json) main.c

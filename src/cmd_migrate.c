@@ -1,7 +1,149 @@
+/* gp2adb migrate: the whole chain without questions.  A table of stages,
+ * each the same function its batch command runs; the first stage that fails
+ * stops the chain and gives the exit code.  Completed stages are recorded in
+ * <state_dir>/<id>/migrate.journal, so --resume starts where it stopped. */
 #include "cmd.h"
+#include "exitcode.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "runlog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int stage_schema_pre(struct cli *cli) { return cmd_schema_section(cli, "pre-data"); }
+static int stage_schema_post(struct cli *cli) { return cmd_schema_section(cli, "post-data"); }
+static bool always(const struct plan *p) { (void)p; return true; }
+static bool wants_validate(const struct plan *p) { return p->validate != VALIDATE_NONE; }
+static bool wants_analyze(const struct plan *p) { return p->analyze; }
+
+static const struct stage {
+	const char *name;
+	int (*run)(struct cli *cli);
+	bool (*wanted)(const struct plan *p);
+	bool forceable;         /* --force goes on when it fails */
+} stages[] = {
+	{ "check", cmd_check, always, true },
+	{ "schema pre-data", stage_schema_pre, always, false },
+	{ "copy", cmd_copy, always, false },
+	{ "schema post-data", stage_schema_post, always, false },
+	{ "validate", cmd_validate, wants_validate, false },
+	{ "analyze", cmd_analyze, wants_analyze, false },
+};
+#define NSTAGES (sizeof stages / sizeof stages[0])
+
+enum outcome { NOT_RUN, DONE, DONE_BEFORE, FAILED, FORCED, NOT_WANTED };
+static const char *const outcome_names[] = {
+	"not run", "ok", "done before", "FAILED", "failed, going on (--force)", "not wanted",
+};
+
+static void report(const struct plan *p, const enum outcome *out, const int *codes, int rc, size_t stopped)
+{
+	if (p->json) {
+		struct strbuf sb;
+		struct json j;
+		strbuf_init(&sb);
+		json_init(&j, &sb, true);
+		json_object_begin(&j, NULL);
+		json_string(&j, "command", "migrate");
+		json_int(&j, "exit", rc);
+		json_array_begin(&j, "stages");
+		for (size_t i = 0; i < NSTAGES; i++) {
+			json_object_begin(&j, NULL);
+			json_string(&j, "stage", stages[i].name);
+			json_string(&j, "result", outcome_names[out[i]]);
+			if (out[i] == FAILED || out[i] == FORCED)
+				json_int(&j, "exit", codes[i]);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+		printf("%s\n", sb.data);
+		strbuf_done(&sb);
+		return;
+	}
+	printf("\nmigrate:\n");
+	for (size_t i = 0; i < NSTAGES; i++) {
+		if (out[i] == FAILED || out[i] == FORCED)
+			printf("  %-17s %s (exit %d)\n", stages[i].name, outcome_names[out[i]], codes[i]);
+		else
+			printf("  %-17s %s\n", stages[i].name, outcome_names[out[i]]);
+	}
+	if (rc == EXIT_OK)
+		printf("migrate: done\n");
+	else if (rc == EXIT_INTERRUPTED)
+		printf("migrate: interrupted in %s; run gp2adb migrate --resume to go on\n", stages[stopped].name);
+	else
+		printf("migrate: stopped at %s (exit %d); fix what it reports and run gp2adb migrate --resume\n",
+		       stages[stopped].name, rc);
+}
 
 int cmd_migrate(struct cli *cli)
 {
-	(void)cli;
-	return cmd_not_implemented("migrate");
+	struct plan *p = &cli->plan;
+	char err[600];
+	struct runlog journal;
+	if (!runlog_open(&journal, p, "migrate.journal", err, sizeof err)) {
+		fprintf(stderr, "gp2adb: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (!cli->resume) {
+		/* a new run: forget what earlier runs applied */
+		struct runlog schema;
+		bool ok = runlog_clear(&journal);
+		if (ok && runlog_open(&schema, p, "schema.journal", err, sizeof err)) {
+			ok = runlog_clear(&schema);
+			runlog_close(&schema);
+		} else if (ok) {
+			fprintf(stderr, "gp2adb: %s\n", err);
+			ok = false;
+		}
+		if (!ok) {
+			runlog_close(&journal);
+			return EXIT_USAGE;
+		}
+	}
+	enum outcome out[NSTAGES] = { NOT_RUN };
+	int codes[NSTAGES] = { 0 };
+	int rc = EXIT_OK;
+	size_t stopped = 0;
+	for (size_t i = 0; i < NSTAGES; i++) {
+		const struct stage *s = &stages[i];
+		const struct runlog_entry *prev = runlog_get(&journal, s->name);
+		if (!s->wanted(p)) {
+			out[i] = NOT_WANTED;
+			continue;
+		}
+		if (cli->resume && prev && strcmp(prev->status, "ok") == 0) {
+			out[i] = DONE_BEFORE;
+			continue;
+		}
+		if (!p->json)
+			printf("== %s ==\n", s->name);
+		fflush(stdout);
+		log_info("migrate: %s", s->name);
+		codes[i] = s->run(cli);
+		fflush(stdout);
+		if (codes[i] == EXIT_OK) {
+			out[i] = DONE;
+			runlog_put(&journal, s->name, "ok", "");
+			continue;
+		}
+		char detail[16];
+		snprintf(detail, sizeof detail, "exit %d", codes[i]);
+		runlog_put(&journal, s->name, "failed", detail);
+		if (s->forceable && cli->force && codes[i] != EXIT_INTERRUPTED) {
+			out[i] = FORCED;
+			continue;
+		}
+		out[i] = FAILED;
+		rc = codes[i];
+		stopped = i;
+		break;
+	}
+	report(p, out, codes, rc, stopped);
+	runlog_close(&journal);
+	return rc;
 }

@@ -1,7 +1,221 @@
+/* gp2adb schema: dump the source's DDL (or read --schema-file), scan it,
+ * and apply one section object by object on the destination, with each
+ * object's result in <state_dir>/<id>/schema.journal. */
 #include "cmd.h"
+#include "journal.h"
+#include "db.h"
+#include "exitcode.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "runlog.h"
+#include "schema.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The DDL: from --schema-file, or dumped from the source. */
+static int get_ddl(struct cli *cli, char **ddl, size_t *len)
+{
+	const struct plan *p = &cli->plan;
+	char err[1024];
+	if (cli->schema_file) {
+		if (!journal_slurp(cli->schema_file, ddl, len)) {
+			fprintf(stderr, "gp2adb: cannot read %s: %s\n", cli->schema_file, strerror(errno));
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
+	}
+	struct db_error e;
+	PGconn *src = db_connect(&p->source, "source", &e);
+	if (!src) {
+		char *where = db_endpoint_describe(&p->source);
+		fprintf(stderr, "gp2adb: cannot connect to the source (%s): %s\n", where, e.message);
+		free(where);
+		return EXIT_CONNECT;
+	}
+	struct flavor f;
+	bool ok = db_flavor(src, &f, NULL, &e);
+	PQfinish(src);
+	if (!ok) {
+		fprintf(stderr, "gp2adb: source: %s\n", e.message);
+		return EXIT_CONNECT;
+	}
+	if (!schema_dump(p, &f, ddl, err, sizeof err)) {
+		fprintf(stderr, "gp2adb: %s\n", err);
+		return EXIT_USAGE;
+	}
+	*len = strlen(*ddl);
+	char *saved = runlog_write_file(p, "schema.sql", *ddl, *len);
+	if (saved)
+		log_info("source schema saved in %s", saved);
+	free(saved);
+	return EXIT_OK;
+}
+
+static void print_findings(const struct schema_findings *f, bool quiet)
+{
+	for (size_t i = 0; i < f->n && !quiet; i++)
+		printf("warning: %s (line %d): %s\n         fix: %s\n", f->v[i].object, f->v[i].line,
+		       f->v[i].problem, f->v[i].fix);
+}
+
+static void print_results(const struct schema_items *items, const struct item_result *res, int verbosity)
+{
+	for (size_t k = 0; k < items->n; k++) {
+		const struct schema_item *it = &items->v[k];
+		const struct item_result *r = &res[k];
+		switch (r->state) {
+		case STATE_NOT_RUN:
+			break;
+		case STATE_OK:
+		case STATE_DONE_BEFORE:
+			if (verbosity > 0)
+				printf("  %-15s %s %s\n", schema_state_name(r->state), it->kind, it->name);
+			break;
+		case STATE_FAILED:
+			printf("  %-15s %s %s (line %d): %s: %s\n", "FAILED", it->kind, it->name, it->line,
+			       r->sqlstate, r->message);
+			break;
+		case STATE_SKIPPED:
+			printf("  %-15s %s %s: %s\n", "skipped", it->kind, it->name, r->message);
+			break;
+		}
+	}
+}
+
+static void print_json(const struct schema_items *items, const struct item_result *res,
+		       const struct schema_findings *f, const struct schema_totals *t,
+		       enum schema_section sec, const char *journal)
+{
+	struct strbuf sb;
+	struct json j;
+	strbuf_init(&sb);
+	json_init(&j, &sb, true);
+	json_object_begin(&j, NULL);
+	json_string(&j, "section", schema_section_name(sec));
+	json_string(&j, "journal", journal);
+	json_int(&j, "applied", (long long)t->ok);
+	json_int(&j, "applied_before", (long long)t->done_before);
+	json_int(&j, "failed", (long long)t->failed);
+	json_int(&j, "skipped", (long long)t->skipped);
+	json_array_begin(&j, "findings");
+	for (size_t i = 0; i < f->n; i++) {
+		json_object_begin(&j, NULL);
+		json_string(&j, "id", f->v[i].id);
+		json_string(&j, "object", f->v[i].object);
+		json_int(&j, "line", f->v[i].line);
+		json_string(&j, "problem", f->v[i].problem);
+		json_string(&j, "fix", f->v[i].fix);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_array_begin(&j, "objects");
+	for (size_t k = 0; k < items->n; k++) {
+		if (res[k].state == STATE_NOT_RUN)
+			continue;
+		const struct schema_item *it = &items->v[k];
+		json_object_begin(&j, NULL);
+		json_string(&j, "kind", it->kind);
+		json_string(&j, "name", it->name);
+		json_string(&j, "section", schema_section_name(it->section));
+		json_int(&j, "line", it->line);
+		json_string(&j, "result", schema_state_name(res[k].state));
+		if (res[k].state == STATE_FAILED)
+			json_string(&j, "sqlstate", res[k].sqlstate);
+		if (res[k].message)
+			json_string(&j, "message", res[k].message);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	printf("%s\n", sb.data);
+	strbuf_done(&sb);
+}
+
+int cmd_schema_section(struct cli *cli, const char *section)
+{
+	struct plan *p = &cli->plan;
+	enum schema_section sec = SECTION_ALL;
+	if (section && !schema_section_parse(section, &sec)) {
+		fprintf(stderr, "gp2adb: unknown schema section '%s'\n", section);
+		return EXIT_USAGE;
+	}
+	char *ddl = NULL;
+	size_t len = 0;
+	int rc = get_ddl(cli, &ddl, &len);
+	if (rc != EXIT_OK)
+		return rc;
+	char err[600];
+	struct schema_items items;
+	if (!schema_parse(ddl, len, &items, err, sizeof err)) {
+		fprintf(stderr, "gp2adb: %s: %s\n", cli->schema_file ? cli->schema_file : "source schema", err);
+		free(ddl);
+		return EXIT_USAGE;
+	}
+	free(ddl);
+	for (size_t k = 0; k < items.n; k++)
+		if (strcmp(items.v[k].kind, "COPY DATA") == 0)
+			log_warn("line %d: the schema file holds table data (COPY ... FROM stdin); it is not "
+				 "applied: gp2adb copy moves the data", items.v[k].line);
+
+	struct db_error e;
+	PGconn *dst = db_connect(&p->destination, "destination", &e);
+	if (!dst) {
+		char *where = db_endpoint_describe(&p->destination);
+		fprintf(stderr, "gp2adb: cannot connect to the destination (%s): %s\n", where, e.message);
+		free(where);
+		schema_items_free(&items);
+		return EXIT_CONNECT;
+	}
+	struct schema_dest dest;
+	struct runlog journal;
+	if (!schema_dest_read(dst, &dest, err, sizeof err)) {
+		fprintf(stderr, "gp2adb: %s\n", err);
+		PQfinish(dst);
+		schema_items_free(&items);
+		return EXIT_CONNECT;
+	}
+	if (!runlog_open(&journal, p, "schema.journal", err, sizeof err)) {
+		fprintf(stderr, "gp2adb: %s\n", err);
+		schema_dest_done(&dest);
+		PQfinish(dst);
+		schema_items_free(&items);
+		return EXIT_USAGE;
+	}
+	struct schema_findings findings;
+	schema_scan(&items, &dest, &findings);
+	if (!p->json)
+		print_findings(&findings, p->verbosity < 0);
+
+	struct item_result *res = xcalloc(items.n ? items.n : 1, sizeof *res);
+	struct schema_totals t;
+	bool conn_ok = schema_apply(dst, &items, sec, &journal, res, &t);
+	if (p->json) {
+		print_json(&items, res, &findings, &t, sec, journal.path);
+	} else {
+		print_results(&items, res, p->verbosity);
+		printf("schema %s: %zu applied, %zu failed, %zu skipped, %zu applied before; journal %s\n",
+		       schema_section_name(sec), t.ok, t.failed, t.skipped, t.done_before, journal.path);
+		if (t.failed + t.skipped > 0)
+			printf("Fix the failures above and run the same command again: only what was not "
+			       "applied is tried.\n");
+	}
+	rc = !conn_ok ? EXIT_CONNECT : t.failed + t.skipped > 0 ? EXIT_SCHEMA_FAILED : EXIT_OK;
+	for (size_t k = 0; k < items.n; k++)
+		free(res[k].message);
+	free(res);
+	schema_findings_free(&findings);
+	runlog_close(&journal);
+	schema_dest_done(&dest);
+	PQfinish(dst);
+	schema_items_free(&items);
+	return rc;
+}
 
 int cmd_schema(struct cli *cli)
 {
-	(void)cli;
-	return cmd_not_implemented("schema");
+	return cmd_schema_section(cli, cli->section ? cli->section : "all");
 }

@@ -10,6 +10,7 @@ enum exit_code {
 	EXIT_DIFFERENCES = 4,    /* validation found differences */
 	EXIT_CONNECT = 5,        /* could not connect */
 	EXIT_SSH = 6,            /* ssh or host failure */
+	EXIT_SCHEMA_FAILED = 7,  /* some schema objects were not applied */
 	EXIT_INTERRUPTED = 130,  /* interrupted; resumable */
 };
 

@@ -1,6 +1,7 @@
 /* journal: the migration's durable state directory, <state_dir>/<migration id>/.
- * The id is derived from the source and destination endpoints and the
- * database, so every command of one migration finds the same directory.
+ * The id is plan_migration_id(): derived from the source and destination
+ * endpoints and databases, so every command of one migration finds the same
+ * directory, and the engine's progress markers carry the same id.
  * Directories are created 0700 and files 0600; writes are fsync'd (file and
  * directory) so that what a function reported as written survives a crash. */
 #ifndef GP2ADB_JOURNAL_H
@@ -12,11 +13,11 @@
 #include "plan.h"
 
 struct journal {
-	char *id;       /* e.g. "warehouse-1f2e3d4c5b" */
+	char *id;       /* plan_migration_id(): e.g. "m1f2e3d4c5b6a" */
 	char *dir;      /* <state_dir>/<id> */
 };
 
-/* "<db>-<10 hex of sha256(source, destination, database)>"; caller frees. */
+/* plan_migration_id() as a new string; caller frees. */
 char *journal_migration_id(const struct plan *p);
 /* Fill j and create its directory (and state_dir) when create is true.
  * With create false, a missing directory is not an error (nothing recorded yet). */

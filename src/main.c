@@ -30,6 +30,7 @@ static const struct {
 	{ "open-access", cmd_open_access },
 	{ "restore-access", cmd_restore_access },
 	{ "status", cmd_status },
+	{ "oss", cmd_oss },
 };
 
 /* On a terminal, without --plain or --json, these commands show the

@@ -1,0 +1,273 @@
+/* schema_dump: get the source's DDL from the ecosystem's own dump tool, and
+ * read what the destination allows. */
+#include "schema.h"
+#include "db.h"
+#include "log.h"
+#include "mem.h"
+#include "strbuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int schema_run_local(const char *const *argv, const char *const *extra_env, char **out, char **err_out)
+{
+	*out = NULL;
+	*err_out = NULL;
+	/* the child's environment: ours, minus what extra_env overrides, plus extra_env */
+	char **env = NULL;
+	for (char **e = environ; *e; e++) {
+		bool overridden = false;
+		for (size_t i = 0; extra_env && extra_env[i]; i++) {
+			size_t n = strcspn(extra_env[i], "=") + 1;
+			if (strncmp(*e, extra_env[i], n) == 0)
+				overridden = true;
+		}
+		if (!overridden)
+			env = strv_push(env, *e);
+	}
+	for (size_t i = 0; extra_env && extra_env[i]; i++)
+		env = strv_push(env, extra_env[i]);
+
+	int po[2], pe[2];
+	if (pipe2(po, O_CLOEXEC) != 0) {
+		strv_free(env);
+		return -1;
+	}
+	if (pipe2(pe, O_CLOEXEC) != 0) {
+		close(po[0]);
+		close(po[1]);
+		strv_free(env);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
+		strv_free(env);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+		if (nul >= 0)
+			dup2(nul, 0);
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		execvpe(argv[0], (char *const *)argv, env);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	/* wipe the copies of secrets in our own memory */
+	for (size_t i = 0; env[i]; i++)
+		for (size_t k = 0; extra_env && extra_env[k]; k++)
+			if (strcmp(env[i], extra_env[k]) == 0)
+				memset(env[i], 0, strlen(env[i]));
+	strv_free(env);
+	close(po[1]);
+	close(pe[1]);
+	struct strbuf so, se;
+	strbuf_init(&so);
+	strbuf_init(&se);
+	struct pollfd fds[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
+	int open_fds = 2;
+	char buf[65536];
+	while (open_fds > 0) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t n = read(fds[i].fd, buf, sizeof buf);
+			if (n > 0) {
+				strbuf_add(i == 0 ? &so : &se, buf, (size_t)n);
+			} else if (n == 0 || errno != EINTR) {
+				close(fds[i].fd);
+				fds[i].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	*out = strbuf_finish(&so);
+	*err_out = strbuf_finish(&se);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* conninfo for the dump tool: everything but the password, values quoted. */
+static void conninfo_add(struct strbuf *sb, const char *key, const char *val)
+{
+	if (!val || !val[0])
+		return;
+	strbuf_printf(sb, "%s%s='", sb->len ? " " : "", key);
+	for (const char *p = val; *p; p++) {
+		if (*p == '\'' || *p == '\\')
+			strbuf_putc(sb, '\\');
+		strbuf_putc(sb, *p);
+	}
+	strbuf_putc(sb, '\'');
+}
+
+static char *dump_conninfo(const struct endpoint *ep)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	char port[16];
+	snprintf(port, sizeof port, "%d", ep->port);
+	conninfo_add(&sb, "host", ep->host);
+	conninfo_add(&sb, "port", ep->port > 0 ? port : NULL);
+	conninfo_add(&sb, "user", ep->user);
+	conninfo_add(&sb, "dbname", ep->dbname);
+	conninfo_add(&sb, "sslmode", ep->sslmode);
+	conninfo_add(&sb, "application_name", "gp2adb-dump");
+	return strbuf_finish(&sb);
+}
+
+/* The last non-empty line of a tool's error output, for one-line messages. */
+static void last_line(const char *text, char *buf, size_t size)
+{
+	size_t n = strlen(text);
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		n--;
+	size_t start = n;
+	while (start > 0 && text[start - 1] != '\n')
+		start--;
+	snprintf(buf, size, "%.*s", (int)(n - start), text + start);
+}
+
+bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, char *err, size_t errsize)
+{
+	*ddl = NULL;
+	char *tool = NULL;
+	if (src->kind == FLAVOR_GREENPLUM) {
+		/* Greenplum's own pg_dump knows DISTRIBUTED BY, partitions and storage
+		 * options.  Use it where it is installed here; otherwise it must run on
+		 * the master. */
+		char *local = p->ssh.gphome ? xasprintf("%s/bin/pg_dump", p->ssh.gphome) : NULL;
+		if (local && access(local, X_OK) == 0) {
+			tool = local;
+		} else {
+			free(local);
+			snprintf(err, errsize,
+				 "the source is Greenplum %s: its schema must be dumped with Greenplum's own "
+				 "pg_dump, which is not installed here (ssh.gphome/bin/pg_dump), and running it on "
+				 "the master over SSH is not available in this version. Run on the master: "
+				 "pg_dump -s --gp-syntax '%s' > schema.sql (roles too: pg_dumpall -s%s --gp-syntax), "
+				 "copy the file here, and pass --schema-file schema.sql",
+				 src->gp_version, p->source.dbname ? p->source.dbname : "DBNAME",
+				 src->gp_major <= 4 ? " -q" : "");
+			return false;
+		}
+	} else {
+		tool = xstrdup("pg_dump");
+	}
+	char *conninfo = dump_conninfo(&p->source);
+	const char *argv[16];
+	int n = 0;
+	argv[n++] = tool;
+	argv[n++] = "--schema-only";
+	if (src->kind == FLAVOR_GREENPLUM) {
+		argv[n++] = "--gp-syntax";
+	} else {
+		argv[n++] = "--no-tablespaces";
+		argv[n++] = "--no-subscriptions";
+	}
+	argv[n++] = "--dbname";
+	argv[n++] = conninfo;
+	argv[n] = NULL;
+
+	char *pw_env = p->source.password ? xasprintf("PGPASSWORD=%s", p->source.password) : NULL;
+	const char *env[] = { pw_env, NULL };
+	char *out = NULL, *errout = NULL;
+	log_info("dumping the source schema: %s --schema-only%s (%s)", tool,
+		 src->kind == FLAVOR_GREENPLUM ? " --gp-syntax" : "", p->source.dbname ? p->source.dbname : "");
+	int rc = schema_run_local(argv, pw_env ? env : NULL, &out, &errout);
+	mem_wipe_free(pw_env);
+	bool ok = rc == 0;
+	if (rc < 0) {
+		snprintf(err, errsize, "cannot run %s: %s", tool, strerror(errno));
+	} else if (rc != 0) {
+		char line[400];
+		last_line(errout, line, sizeof line);
+		snprintf(err, errsize, "%s failed (exit %d): %s", tool, rc, line);
+	} else {
+		*ddl = out;
+		out = NULL;
+	}
+	free(out);
+	free(errout);
+	free(conninfo);
+	free(tool);
+	return ok;
+}
+
+static char **column_strv(PGresult *res, int col)
+{
+	char **v = NULL;
+	for (int i = 0; i < PQntuples(res); i++)
+		v = strv_push(v, PQgetvalue(res, i, col));
+	if (!v)
+		v = xcalloc(1, sizeof *v);
+	return v;
+}
+
+bool schema_dest_read(PGconn *dst, struct schema_dest *out, char *err, size_t errsize)
+{
+	memset(out, 0, sizeof *out);
+	struct db_error e;
+	char *version = NULL;
+	if (!db_flavor(dst, &out->flavor, &version, &e))
+		goto fail;
+	free(version);
+	PGresult *r = db_query(dst, "SELECT rolname, rolsuper AND rolname = current_user FROM pg_roles ORDER BY 1", 0, NULL, &e);
+	if (!r)
+		goto fail;
+	out->roles = column_strv(r, 0);
+	for (int i = 0; i < PQntuples(r); i++)
+		if (strcmp(PQgetvalue(r, i, 1), "t") == 0)
+			out->superuser = true;
+	PQclear(r);
+	r = db_query(dst, "SELECT name FROM pg_settings ORDER BY 1", 0, NULL, &e);
+	if (!r)
+		goto fail;
+	out->settings = column_strv(r, 0);
+	PQclear(r);
+	r = db_query(dst,
+		     "SELECT name FROM pg_settings\n"
+		     " WHERE context IN ('internal', 'postmaster', 'sighup', 'superuser', 'superuser-backend')\n"
+		     " ORDER BY 1", 0, NULL, &e);
+	if (!r)
+		goto fail;
+	out->su_settings = column_strv(r, 0);
+	PQclear(r);
+	return true;
+fail:
+	snprintf(err, errsize, "reading the destination's roles and settings: %s: %s", e.sqlstate, e.message);
+	schema_dest_done(out);
+	return false;
+}
+
+void schema_dest_done(struct schema_dest *d)
+{
+	strv_free(d->roles);
+	strv_free(d->settings);
+	strv_free(d->su_settings);
+	memset(d, 0, sizeof *d);
+}

@@ -1,0 +1,23 @@
+/* fixture: the schema fixtures of tests/fixtures, loaded into harness
+ * servers, and pg_dump output normalised for comparing two servers. */
+#ifndef GP2ADB_TEST_FIXTURE_H
+#define GP2ADB_TEST_FIXTURE_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "testutil.h"
+
+/* tests/fixtures/<name> as a string; fails the test when missing. */
+char *fx_read(const char *name);
+/* Load pagila's schema.  The file is written for PostgreSQL 18 and pgvector;
+ * on the harness's server uuidv7() becomes gen_random_uuid(), VIRTUAL
+ * generated columns become STORED, and the statements that need pgvector
+ * fail and are left out (only those). */
+void fx_load_pagila(PGconn *c);
+/* pg_dump --schema-only (or --data-only of one table) of a harness
+ * database, without what must differ between two servers: the random
+ * \restrict key, the version header and sequence positions. */
+char *fx_dump(enum tu_side side, const char *db, bool data, const char *table);
+
+#endif
