@@ -135,11 +135,11 @@ static void test_backend(void **state)
 	}
 	assert_true(m.validation.finished);
 	assert_int_equal(m.validation.n, 2);
-	const struct ui_val_row *o = val_row(&m.validation, "public.orders");
+	const struct ui_val_row *o = val_row(&m.validation, "\"public\".\"orders\"");
 	assert_int_equal(o->state, VAL_OK);
 	assert_int_equal(o->src_rows, 100);
 	assert_int_equal(o->dst_rows, 100);
-	const struct ui_val_row *n = val_row(&m.validation, "public.notes");
+	const struct ui_val_row *n = val_row(&m.validation, "\"public\".\"notes\"");
 	assert_int_equal(n->state, VAL_DIFF);
 	assert_int_equal(n->src_rows, 50);
 	assert_int_equal(n->dst_rows, 49);
@@ -174,7 +174,7 @@ static void test_backend(void **state)
 	char *text = tu_read_file(m.report_path);
 	assert_non_null(strstr(text, "gp2adb wizard report"));
 	assert_non_null(strstr(text, "Migration NOT finished"));
-	assert_non_null(strstr(text, "differs: public.notes"));
+	assert_non_null(strstr(text, "differs: \"public\".\"notes\""));
 	assert_non_null(strstr(text, "size.total"));
 	assert_non_null(strstr(text, "ANALYZE: 2 of 2 tables, 0 failed"));
 	free(text);

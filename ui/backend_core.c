@@ -454,7 +454,7 @@ void ui_validation_from_result(const struct validate_result *res, struct ui_vali
 	for (size_t i = 0; i < res->n; i++) {
 		const struct validate_table *t = &res->tables[i];
 		struct ui_val_row *r = &out->rows[i];
-		snprintf(r->table, sizeof r->table, "%s.%s", t->schema, t->name);
+		snprintf(r->table, sizeof r->table, "%s", t->qualified);
 		r->state = val_state_of(t->status);
 		r->src_rows = t->src_rows;
 		r->dst_rows = t->dst_rows;

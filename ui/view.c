@@ -45,19 +45,23 @@ struct view {
 
 static void view_draw(struct canvas *c, struct wizard *w, const struct view *v)
 {
-	canvas_clear(c);
-	if (c->rows < UI_MIN_ROWS || c->cols < UI_MIN_COLS) {
-		canvas_printf(c, c->rows / 2, 0, c->cols, R_FAIL, "terminal too small: %dx%d (needs %dx%d)",
-			      c->cols, c->rows, UI_MIN_COLS, UI_MIN_ROWS);
+	if (!ui_view_head(c, v->title))
 		return;
-	}
-	canvas_fill(c, 0, 0, c->cols, L' ', R_HEAD);
-	canvas_printf(c, 0, 1, c->cols - 2, R_HEAD, "gp2adb  %s", v->title);
 	wizard_screens[v->id].draw(w, c, 1, c->rows - 3);
 	canvas_text(c, c->rows - 2, 1, c->cols - 2, w->status_role, w->status);
 	canvas_fill(c, c->rows - 1, 0, c->cols, L' ', R_KEY);
 	canvas_text(c, c->rows - 1, 1, c->cols - 2, R_KEY,
 		    w->overlay == OV_CONFIRM ? "y yes  n no" : v->cancel ? "Up/Down scroll  c cancel" : "Up/Down scroll");
+}
+
+/* A wizard showing only screen id, over a backend that reads the command's work. */
+static void view_wizard(struct wizard *w, const struct ui_backend *be, const struct plan *p, enum screen_id id)
+{
+	memset(w, 0, sizeof *w);
+	ui_model_init(&w->m, (struct plan *)p, view_now(NULL));
+	w->be = be;
+	w->cur = id;
+	w->s.flag = true;       /* the work is started */
 }
 
 /* Show screen v->id over w until v->finished; false when the terminal cannot
@@ -70,6 +74,7 @@ static bool view_run(struct wizard *w, const struct view *v)
 	if (!term_usable(&why) || !term_open(&t, stdout, stdin))
 		return false;
 	canvas_init(&c, term_rows(&t), term_cols(&t), t.utf8);
+	log_set_console(ui_console_level(w->m.plan), true);
 	bool asking = false;
 	for (;;) {
 		if (wizard_screens[v->id].tick)
@@ -100,6 +105,7 @@ static bool view_run(struct wizard *w, const struct view *v)
 		}
 	}
 	term_close(&t);
+	log_set_console(ui_console_level(w->m.plan), false);
 	canvas_done(&c);
 	return true;
 }
@@ -133,10 +139,7 @@ static bool watch_validation(const struct plan *p, struct validate_run *run)
 	struct ui_backend be = { .now = view_now, .validate_start = view_no_start,
 				 .validate_poll = validate_view_poll };
 	struct wizard w;
-	memset(&w, 0, sizeof w);
-	ui_model_init(&w.m, (struct plan *)p, view_now(NULL));
-	w.be = &be;
-	w.cur = SCR_VALIDATION;
+	view_wizard(&w, &be, p, SCR_VALIDATION);
 	w.m.validation_started = true;
 	live_run = run;
 	struct view v = { "validate", SCR_VALIDATION, validation_finished, validate_view_cancel, run, NULL };
@@ -228,11 +231,7 @@ static bool run_install_live(const struct plan *p, const struct install_tarball 
 		struct ui_backend be = { .now = view_now, .install_start = view_no_start,
 					 .install_poll = install_view_poll };
 		struct wizard w;
-		memset(&w, 0, sizeof w);
-		ui_model_init(&w.m, (struct plan *)p, view_now(NULL));
-		w.be = &be;
-		w.cur = SCR_INSTALL;
-		w.s.flag = true;
+		view_wizard(&w, &be, p, SCR_INSTALL);
 		w.m.install_started = true;
 		struct view v = { "install-gpcopy", SCR_INSTALL, install_finished, NULL, NULL,
 				  "The installation runs to its end on each host (uploads are atomic); please wait." };
