@@ -27,12 +27,13 @@ struct job {
 	pthread_t thread;
 	bool joinable;          /* started and not joined yet */
 	bool done;              /* the thread has published its end (under mu) */
+	const struct plan *plan;        /* set before the thread starts */
 };
 
 struct core {
 	pthread_mutex_t mu;
 	char *tarball;
-	const struct plan *plan;        /* stable while work runs: the wizard refuses Back */
+	/* Each job's plan stays unchanged while it runs: the wizard refuses Back. */
 
 	struct job checks;
 	bool checks_ok;
@@ -55,18 +56,25 @@ struct core {
 	struct ui_analyze an;
 };
 
-static bool job_start(struct core *c, struct job *j, void *(*fn)(void *), const char *what, char *err, size_t size)
+static bool job_running(struct core *c, const struct job *j)
 {
 	pthread_mutex_lock(&c->mu);
 	bool running = j->joinable && !j->done;
 	pthread_mutex_unlock(&c->mu);
-	if (running) {
+	return running;
+}
+
+static bool job_start(struct core *c, struct job *j, void *(*fn)(void *), const struct plan *p, const char *what,
+		      char *err, size_t size)
+{
+	if (job_running(c, j)) {
 		snprintf(err, size, "%s is still running", what);
 		return false;
 	}
 	if (j->joinable)
 		pthread_join(j->thread, NULL);
 	j->joinable = j->done = false;
+	j->plan = p;
 	if (pthread_create(&j->thread, NULL, fn, c) != 0) {
 		snprintf(err, size, "cannot start a thread for %s", what);
 		return false;
@@ -201,7 +209,7 @@ static bool core_ledger_restore(void *ctx, const struct plan *p, const char *id,
 static void *checks_main(void *arg)
 {
 	struct core *c = arg;
-	const struct plan *p = c->plan;
+	const struct plan *p = c->checks.plan;
 	struct db_error e;
 	char text[700], err[300] = "";
 	struct findings f = { 0 };
@@ -234,9 +242,10 @@ static void *checks_main(void *arg)
 static bool core_checks_start(void *ctx, const struct plan *p, char *err, size_t size)
 {
 	struct core *c = ctx;
-	c->plan = p;
+	if (!job_start(c, &c->checks, checks_main, p, "the checks", err, size))
+		return false;
 	c->facts_ready = false;
-	return job_start(c, &c->checks, checks_main, "the checks", err, size);
+	return true;
 }
 
 static bool core_checks_poll(void *ctx, struct findings *out, bool *ok, char *err, size_t size)
@@ -333,7 +342,7 @@ static const char *install_master(const struct plan *p)
 static void *install_main(void *arg)
 {
 	struct core *c = arg;
-	const struct plan *p = c->plan;
+	const struct plan *p = c->install.plan;
 	char **segments = NULL;
 	if (!install_segment_hosts(p, &segments)) {
 		pthread_mutex_lock(&c->mu);
@@ -381,7 +390,7 @@ static bool core_install_start(void *ctx, const struct plan *p, char *err, size_
 		snprintf(err, size, "set ssh.master (the Greenplum master host) in the configuration");
 		return false;
 	}
-	if (c->install.joinable && !c->install.done) {
+	if (job_running(c, &c->install)) {
 		snprintf(err, size, "the installation is still running");
 		return false;
 	}
@@ -395,11 +404,10 @@ static bool core_install_start(void *ctx, const struct plan *p, char *err, size_
 		snprintf(err, size, "the tarball %s could not be read (see the log)", c->tarball);
 		return false;
 	}
-	c->plan = p;
 	pthread_mutex_lock(&c->mu);
 	ui_install_free(&c->inst);
 	pthread_mutex_unlock(&c->mu);
-	return job_start(c, &c->install, install_main, "the installation", err, size);
+	return job_start(c, &c->install, install_main, p, "the installation", err, size);
 }
 
 static void core_install_poll(void *ctx, struct ui_install *out)
@@ -496,7 +504,7 @@ static void val_publish_error(struct core *c, const char *err)
 static void *validate_main(void *arg)
 {
 	struct core *c = arg;
-	const struct plan *p = c->plan;
+	const struct plan *p = c->validate.plan;
 	struct validate_options o;
 	char err[1024];
 	bool connect_failed, cancelled = false;
@@ -540,16 +548,15 @@ static void *validate_main(void *arg)
 static bool core_validate_start(void *ctx, const struct plan *p, char *err, size_t size)
 {
 	struct core *c = ctx;
-	if (c->validate.joinable && !c->validate.done) {
+	if (job_running(c, &c->validate)) {
 		snprintf(err, size, "the validation is still running");
 		return false;
 	}
-	c->plan = p;
 	pthread_mutex_lock(&c->mu);
 	c->validate_cancel = false;
 	ui_validation_free(&c->val);
 	pthread_mutex_unlock(&c->mu);
-	return job_start(c, &c->validate, validate_main, "the validation", err, size);
+	return job_start(c, &c->validate, validate_main, p, "the validation", err, size);
 }
 
 static void core_validate_poll(void *ctx, struct ui_validation *out)
@@ -583,7 +590,8 @@ static void *analyze_main(void *arg)
 	struct analyze_result res;
 	char err[1024];
 	bool connect_failed;
-	bool ok = analyze_run(c->plan, c->plan->jobs, analyze_progress, c, &res, err, sizeof err, &connect_failed);
+	const struct plan *p = c->analyze.plan;
+	bool ok = analyze_run(p, p->jobs, analyze_progress, c, &res, err, sizeof err, &connect_failed);
 	pthread_mutex_lock(&c->mu);
 	if (!ok) {
 		snprintf(c->an.error, sizeof c->an.error, "%.255s", err);
@@ -603,16 +611,15 @@ static void *analyze_main(void *arg)
 static bool core_analyze_start(void *ctx, const struct plan *p, char *err, size_t size)
 {
 	struct core *c = ctx;
-	if (c->analyze.joinable && !c->analyze.done) {
+	if (job_running(c, &c->analyze)) {
 		snprintf(err, size, "ANALYZE is still running");
 		return false;
 	}
-	c->plan = p;
 	pthread_mutex_lock(&c->mu);
 	memset(&c->an, 0, sizeof c->an);
 	c->an.started_at = core_now(c);
 	pthread_mutex_unlock(&c->mu);
-	return job_start(c, &c->analyze, analyze_main, "ANALYZE", err, size);
+	return job_start(c, &c->analyze, analyze_main, p, "ANALYZE", err, size);
 }
 
 static void core_analyze_poll(void *ctx, struct ui_analyze *out)
