@@ -222,6 +222,7 @@ static bool load_columns(PGconn *conn, const struct flavor *f, struct table *ite
 		c->generated = is_true(PQgetvalue(res, r, 6));
 		c->identity = is_true(PQgetvalue(res, r, 7));
 		c->not_null = is_true(PQgetvalue(res, r, 8));
+		c->binary_unsafe = is_true(PQgetvalue(res, r, 9));
 	}
 	PQclear(res);
 	return true;

@@ -33,6 +33,8 @@ struct column {
 	bool generated;         /* GENERATED ALWAYS AS (...) STORED: never copied */
 	bool identity;          /* GENERATED ... AS IDENTITY */
 	bool not_null;
+	bool binary_unsafe;     /* binary COPY would carry a local type oid (arrays of
+				 * user types, composites) or the type has no binary I/O */
 };
 
 struct table {

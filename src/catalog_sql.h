@@ -113,7 +113,9 @@ static const char CATALOG_TABLES_PG9[] =
 static const char CATALOG_COLUMNS_PG12[] =
 	"SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), t.typname,\n"
 	"       t.typcategory, a.attnum, a.attgenerated <> '' AS generated,\n"
-	"       a.attidentity <> '' AS identity, a.attnotnull\n"
+	"       a.attidentity <> '' AS identity, a.attnotnull,\n"
+	"       (t.typtype = 'c' OR (t.typelem <> 0 AND t.typlen = -1 AND t.typelem >= 16384)\n"
+	"        OR t.typsend::oid = 0 OR t.typreceive::oid = 0) AS binary_unsafe\n"
 	"FROM pg_attribute a\n"
 	"JOIN pg_class c ON c.oid = a.attrelid\n"
 	"JOIN pg_namespace n ON n.oid = c.relnamespace\n"
@@ -126,7 +128,9 @@ static const char CATALOG_COLUMNS_PG12[] =
 static const char CATALOG_COLUMNS_PG10[] =
 	"SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), t.typname,\n"
 	"       t.typcategory, a.attnum, false AS generated,\n"
-	"       a.attidentity <> '' AS identity, a.attnotnull\n"
+	"       a.attidentity <> '' AS identity, a.attnotnull,\n"
+	"       (t.typtype = 'c' OR (t.typelem <> 0 AND t.typlen = -1 AND t.typelem >= 16384)\n"
+	"        OR t.typsend::oid = 0 OR t.typreceive::oid = 0) AS binary_unsafe\n"
 	"FROM pg_attribute a\n"
 	"JOIN pg_class c ON c.oid = a.attrelid\n"
 	"JOIN pg_namespace n ON n.oid = c.relnamespace\n"
@@ -139,7 +143,9 @@ static const char CATALOG_COLUMNS_PG10[] =
  * 4.3 (8.2) has no typcategory, so the caller derives it from typname. */
 static const char CATALOG_COLUMNS_OLD[] =
 	"SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), t.typname,\n"
-	"       NULL AS typcategory, a.attnum, false AS generated, false AS identity, a.attnotnull\n"
+	"       NULL AS typcategory, a.attnum, false AS generated, false AS identity, a.attnotnull,\n"
+	"       (t.typtype = 'c' OR (t.typelem <> 0 AND t.typlen = -1 AND t.typelem >= 16384)\n"
+	"        OR t.typsend::oid = 0 OR t.typreceive::oid = 0) AS binary_unsafe\n"
 	"FROM pg_attribute a\n"
 	"JOIN pg_class c ON c.oid = a.attrelid\n"
 	"JOIN pg_namespace n ON n.oid = c.relnamespace\n"

@@ -28,6 +28,7 @@ struct engine_table_stats {
 	double rate_rows;           /* rows/s over the same window */
 	float rate_history[ENGINE_RATE_SAMPLES];  /* bytes/s, oldest first */
 	char error[512];            /* "SQLSTATE: message" when failed */
+	int units_resumed;          /* units committed by an earlier run (--resume) */
 };
 
 struct engine_snapshot {
@@ -44,5 +45,42 @@ struct engine_snapshot {
 };
 
 void engine_snapshot_free(struct engine_snapshot *s);
+
+/* ---- the engine ---- */
+
+struct engine;
+
+struct engine_options {
+	bool resume;        /* skip units whose marker is committed on the destination */
+	bool only_failed;   /* only the tables that failed last time (implies resume) */
+};
+
+enum engine_outcome {
+	ENGINE_OK,          /* every selected table copied (or skipped as asked) */
+	ENGINE_TABLES_FAILED,
+	ENGINE_CANCELLED,   /* stopped by engine_cancel(); resumable */
+	ENGINE_SETUP_FAILED,    /* could not start: see engine_exit_code() */
+};
+
+/* A new engine for the plan (borrowed: it must outlive the engine). */
+struct engine *engine_new(const struct plan *p, const struct engine_options *opt);
+/* Connect, read the catalog, take the snapshot, plan the units and start the
+ * workers.  false when the copy cannot start (logged; engine_exit_code()
+ * says why: EXIT_CONNECT or EXIT_USAGE). */
+bool engine_start(struct engine *e);
+/* A consistent copy of the progress; free with engine_snapshot_free(). */
+void engine_snapshot(struct engine *e, struct engine_snapshot *out);
+/* While paused no new unit starts (running ones finish). */
+void engine_pause(struct engine *e, bool paused);
+/* Stop: cancel the source queries, abort the destination COPYs, roll back.
+ * Async-signal-unsafe; call it from a normal thread.  Returns at once. */
+void engine_cancel(struct engine *e);
+/* Wait for the workers and the sequence step; the result of the run. */
+enum engine_outcome engine_wait(struct engine *e);
+/* The process exit code for the outcome (exitcode.h). */
+int engine_exit_code(const struct engine *e);
+/* What the operator types to retry the failed tables. */
+const char *engine_retry_command(const struct engine *e);
+void engine_free(struct engine *e);
 
 #endif

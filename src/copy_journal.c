@@ -1,0 +1,99 @@
+#include "copy_journal.h"
+#include "log.h"
+#include "mem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FAILED_FILE "copy-failed.list"
+
+static bool mkdir_p(const char *path)
+{
+	char *p = xstrdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+			log_error("cannot create directory %s: %s", p, strerror(errno));
+			free(p);
+			return false;
+		}
+		*s = '/';
+	}
+	bool ok = mkdir(p, 0700) == 0 || errno == EEXIST;
+	if (!ok)
+		log_error("cannot create directory %s: %s", p, strerror(errno));
+	free(p);
+	return ok;
+}
+
+char *copy_journal_dir(const char *state_dir, const char *migration_id)
+{
+	char *dir = xasprintf("%s/%s", state_dir, migration_id);
+	if (!mkdir_p(dir)) {
+		free(dir);
+		return NULL;
+	}
+	chmod(dir, 0700);
+	return dir;
+}
+
+bool copy_journal_write_failed(const char *dir, char *const *tables)
+{
+	char *path = xasprintf("%s/" FAILED_FILE, dir);
+	char *tmp = xasprintf("%s.tmp", path);
+	bool ok = false;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		log_error("cannot write %s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	for (size_t i = 0; tables && tables[i]; i++)
+		fprintf(f, "%s\n", tables[i]);
+	ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok = (fclose(f) == 0) && ok;
+	if (ok && rename(tmp, path) != 0)
+		ok = false;
+	if (!ok) {
+		log_error("cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+out:
+	free(tmp);
+	free(path);
+	return ok;
+}
+
+bool copy_journal_read_failed(const char *dir, char ***tables)
+{
+	*tables = NULL;
+	char *path = xasprintf("%s/" FAILED_FILE, dir);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		log_error("no failed tables recorded in %s (%s): run gp2adb copy first", path, strerror(errno));
+		free(path);
+		return false;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len > 0)
+			*tables = strv_push(*tables, line);
+	}
+	free(line);
+	fclose(f);
+	free(path);
+	return true;
+}

@@ -1,0 +1,47 @@
+/* progress: the completion markers on the destination (schema gp2adb).
+ * A unit's marker is inserted in the same transaction as its rows, so after
+ * a crash at any instant the destination holds both or neither; --resume
+ * trusts these markers, not any local file. */
+#ifndef GP2ADB_PROGRESS_H
+#define GP2ADB_PROGRESS_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "db.h"
+
+/* The marker of a table's one-time preparation (truncation). */
+#define PROGRESS_PREP_UNIT "truncate"
+
+struct progress_mark {
+	char *table;        /* source table, quoted and qualified */
+	char *unit;         /* unit id, or PROGRESS_PREP_UNIT */
+	long long rows, bytes;
+};
+
+struct progress_marks {
+	struct progress_mark *items;    /* sorted by table, then unit */
+	size_t n;
+};
+
+/* Create schema gp2adb and its progress table when missing. */
+bool progress_ensure(PGconn *dst, struct db_error *err);
+/* This migration's markers. */
+bool progress_load(PGconn *dst, const char *migration_id, struct progress_marks *out,
+		   struct db_error *err);
+void progress_marks_free(struct progress_marks *m);
+/* The markers of one table: [*first, *first + return) in m. */
+size_t progress_marks_of(const struct progress_marks *m, const char *table, size_t *first);
+/* Forget all markers of this migration (a fresh, not resumed, copy). */
+bool progress_clear(PGconn *dst, const char *migration_id, struct db_error *err);
+/* Whether one unit's marker exists (after a commit whose outcome is unknown). */
+bool progress_has(PGconn *dst, const char *migration_id, const char *table, const char *unit,
+		  bool *found, struct db_error *err);
+
+/* SQL text, literals quoted for conn: insert a marker; delete a table's markers. */
+char *progress_insert_sql(PGconn *conn, const char *migration_id, const char *table,
+			  const char *unit, long long rows, long long bytes);
+char *progress_delete_table_sql(PGconn *conn, const char *migration_id, const char *table);
+
+#endif
