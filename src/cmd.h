@@ -26,7 +26,8 @@ int cmd_schema_section(struct cli *cli, const char *section);
  * print plain lines; on a terminal (and without --plain or --json) main.c
  * runs the *_live variants of ui/ (ui/view.c), which pass a watcher showing
  * the wizard's panes and then print the same final summary.  The core never
- * calls ui/.  (copy gets the same shape: cmd_copy_with and cmd_copy_live.) */
+ * calls ui/.  (copy takes the same shape: a cmd_copy_live in ui/view.c passing
+ * a curses struct copy_view, over ui_copy_view_run's panes, to the copy loop.) */
 struct validate_run;
 struct install_tarball;
 struct install_host;

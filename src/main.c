@@ -35,7 +35,7 @@ static const struct {
 
 /* On a terminal, without --plain or --json, these commands show the
  * wizard's live panes (ui/view.c) and then the batch command's summary.
- * ("copy" joins them once the engine's command lands: cmd_copy_live.) */
+ * ("copy" joins them with cmd_copy_live: a curses copy_view for cmd_copy.) */
 static const struct {
 	const char *name;
 	int (*run)(struct cli *cli);
