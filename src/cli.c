@@ -72,7 +72,7 @@ static const struct {
 	{ OPT_RESUME, "--resume", " copy migrate " },
 	{ OPT_ONLY_FAILED, "--only-failed", " copy " },
 	{ OPT_FORCE, "--force", " migrate " },
-	{ OPT_TARBALL, "--tarball", " install-gpcopy " },
+	{ OPT_TARBALL, "--tarball", " install-gpcopy wizard " },
 	{ OPT_SECTION, "--section", " schema " },
 	{ OPT_PG_HBA, "--pg-hba", " open-access " },
 	{ OPT_WHITELIST, "--whitelist", " open-access " },
@@ -133,7 +133,7 @@ void cli_usage(FILE *out)
 		"      --oss-keyfile F  oss: AccessKey file (id = ..., key = ...; mode 0600)\n"
 		"      --gpfdist H:P    oss: gpfdist for a Greenplum 4.3 export\n"
 		"      --force          migrate: go on despite failed checks\n"
-		"      --tarball FILE   install-gpcopy: the gpcopy tarball\n"
+		"      --tarball FILE   install-gpcopy, wizard: the gpcopy tarball\n"
 		"      --pg-hba CIDR    open-access: add a pg_hba.conf rule on the source master\n"
 		"      --whitelist CIDR open-access: record an ADB whitelist entry you add\n"
 		"\nExit status: 0 success, 1 usage or configuration error, 2 blocking\n"

@@ -3,6 +3,8 @@
 #ifndef GP2ADB_CMD_H
 #define GP2ADB_CMD_H
 
+#include <stddef.h>
+
 #include "cli.h"
 
 int cmd_wizard(struct cli *cli);
@@ -21,6 +23,26 @@ int cmd_status(struct cli *cli);
 int cmd_oss(struct cli *cli);
 /* gp2adb schema for one section ("pre-data", "post-data", "all"): migrate's stages. */
 int cmd_schema_section(struct cli *cli, const char *section);
+
+/* How validate and install-gpcopy wait for their work.  The batch commands
+ * print plain lines; on a terminal (and without --plain or --json) main.c
+ * runs the *_live variants of ui/ (ui/view.c), which pass a watcher showing
+ * the wizard's panes and then print the same final summary.  The core never
+ * calls ui/.  (copy takes the same shape: a cmd_copy_live in ui/view.c passing
+ * a curses struct copy_view, over ui_copy_view_run's panes, to the copy loop.) */
+struct validate_run;
+struct install_tarball;
+struct install_host;
+/* Wait until the validation ends, cancelling it on an interrupt; true when
+ * progress lines were printed. */
+typedef bool (*cmd_validate_watch_fn)(const struct plan *p, struct validate_run *run);
+int cmd_validate_with(struct cli *cli, cmd_validate_watch_fn watch);
+/* Install on the hosts (install_run); true when no host failed. */
+typedef bool (*cmd_install_run_fn)(const struct plan *p, const struct install_tarball *t,
+				   struct install_host *hosts, size_t n);
+int cmd_install_gpcopy_with(struct cli *cli, cmd_install_run_fn run);
+int cmd_validate_live(struct cli *cli);
+int cmd_install_gpcopy_live(struct cli *cli);
 
 /* Ask "question [y/N]" on the terminal; true at once with -y, false
  * without a terminal.  (Defined in cmd_restore_access.c.) */

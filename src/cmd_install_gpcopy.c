@@ -26,7 +26,17 @@ static void warn_ssl(int major, int minor, const char *where)
 		 major, minor, where);
 }
 
+static bool run_lines(const struct plan *p, const struct install_tarball *t, struct install_host *hosts, size_t n)
+{
+	return install_run(p, t, hosts, n, p->jobs, p->verbosity >= 0 ? print_progress : NULL, NULL);
+}
+
 int cmd_install_gpcopy(struct cli *cli)
+{
+	return cmd_install_gpcopy_with(cli, run_lines);
+}
+
+int cmd_install_gpcopy_with(struct cli *cli, cmd_install_run_fn run)
 {
 	struct plan *p = &cli->plan;
 	if (!cli->tarball) {
@@ -53,7 +63,7 @@ int cmd_install_gpcopy(struct cli *cli)
 	strv_free(segments);
 	printf("Installing gpcopy (sha256 %.12s) and gpcopy_helper (sha256 %.12s) on %zu host%s\n",
 	       t.gpcopy.sha, t.helper.sha, n, n == 1 ? "" : "s");
-	bool ok = install_run(p, &t, hosts, n, p->jobs, p->verbosity >= 0 ? print_progress : NULL, NULL);
+	bool ok = run(p, &t, hosts, n);
 
 	printf("\n%-20s %-8s %-10s %s\n", "HOST", "ROLE", "STATE", "GPCOPY --VERSION / ERROR");
 	size_t failed = 0;

@@ -35,22 +35,9 @@ static void print_progress(const struct validate_snapshot *s, unsigned long *pri
 	}
 }
 
-int cmd_validate(struct cli *cli)
+/* The plain watcher: a line per finished table; SIGINT/SIGTERM cancel. */
+static bool watch_lines(const struct plan *p, struct validate_run *run)
 {
-	struct plan *p = &cli->plan;
-	if (p->validate == VALIDATE_NONE) {
-		printf("migration.validate is \"none\": nothing to validate (use --level to choose one)\n");
-		return EXIT_OK;
-	}
-	struct validate_options o;
-	validate_options_from_plan(&o, p);
-	char err[1024];
-	bool connect_failed;
-	struct validate_run *run = validate_start(p, &o, err, sizeof err, &connect_failed);
-	if (!run) {
-		fprintf(stderr, "gp2adb: %s\n", err);
-		return connect_failed ? EXIT_CONNECT : EXIT_DIFFERENCES;
-	}
 	struct sigaction sa, old_int, old_term;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -76,10 +63,35 @@ int cmd_validate(struct cli *cli)
 		if (done)
 			break;
 	}
-	struct validate_result res;
-	validate_finish(run, &res);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	return printed > 0;
+}
+
+int cmd_validate(struct cli *cli)
+{
+	return cmd_validate_with(cli, watch_lines);
+}
+
+int cmd_validate_with(struct cli *cli, cmd_validate_watch_fn watch)
+{
+	struct plan *p = &cli->plan;
+	if (p->validate == VALIDATE_NONE) {
+		printf("migration.validate is \"none\": nothing to validate (use --level to choose one)\n");
+		return EXIT_OK;
+	}
+	struct validate_options o;
+	validate_options_from_plan(&o, p);
+	char err[1024];
+	bool connect_failed;
+	struct validate_run *run = validate_start(p, &o, err, sizeof err, &connect_failed);
+	if (!run) {
+		fprintf(stderr, "gp2adb: %s\n", err);
+		return connect_failed ? EXIT_CONNECT : EXIT_DIFFERENCES;
+	}
+	bool printed = watch(p, run);
+	struct validate_result res;
+	validate_finish(run, &res);
 
 	if (p->json) {
 		char *j = validate_report_json(&res);
@@ -87,7 +99,7 @@ int cmd_validate(struct cli *cli)
 		free(j);
 	} else {
 		char *t = validate_report_text(&res);
-		printf("%s%s", progress && printed ? "\n" : "", t);
+		printf("%s%s", printed ? "\n" : "", t);
 		free(t);
 	}
 	char *path = NULL;

@@ -33,17 +33,24 @@ static const struct {
 	{ "oss", cmd_oss },
 };
 
-/* The live curses view is for people at a terminal; --plain, --json or a
- * pipe get lines. */
-static bool on_terminal(const struct cli *cli)
-{
-	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !cli->plain && !cli->json;
-}
+/* On a terminal, without --plain or --json, these commands show the
+ * wizard's live panes (ui/view.c, ui/copy_tty.c) and then the batch
+ * command's summary. */
+static const struct {
+	const char *name;
+	int (*run)(struct cli *cli);
+} live[] = {
+	{ "copy", ui_cmd_copy },
+	{ "validate", cmd_validate_live },
+	{ "install-gpcopy", cmd_install_gpcopy_live },
+};
 
 static int run_command(struct cli *cli, const char *name)
 {
-	if (strcmp(name, "copy") == 0 && on_terminal(cli))
-		return ui_cmd_copy(cli);
+	if (!cli->plain && !cli->json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
+			if (strcmp(live[i].name, name) == 0)
+				return live[i].run(cli);
 	for (size_t i = 0; i < sizeof dispatch / sizeof dispatch[0]; i++)
 		if (strcmp(dispatch[i].name, name) == 0)
 			return dispatch[i].run(cli);

@@ -2,6 +2,8 @@
 # The real wizard in tmux against the harness's PostgreSQL servers: welcome,
 # connections tested live, then q + confirm, and the terminal is back to the
 # shell with the summary printed.  Prints TAP.
+# The Evaluation and Method screens show the real checks and advice; then
+# validate on the terminal shows its live pane and prints the batch report.
 # (When the COPY engine is wired in: walk on to the migration screen here,
 # wait for "Running (", then for the summary.)
 set -u
@@ -40,7 +42,7 @@ wait_for() {
 }
 check() { if wait_for "$2"; then ok "$1"; else notok "$1"; fi; }
 
-echo "1..8"
+echo "1..13"
 tm new-session -d -s smoke -x 100 -y 30 \
 	"env -i PATH=/usr/bin:/bin HOME=$dir TERM=xterm-256color LANG=C.UTF-8 PS1='smoke\$ ' sh"
 wait_for 'smoke$' || true
@@ -57,6 +59,10 @@ else
 fi
 tm send-keys -t smoke Enter
 check "Next goes on to the evaluation" "3/13  Evaluation"
+check "the evaluation shows the real checks' findings" "checks: "
+if screen | grep -qE "ok +Source version" && screen | grep -qF "PostgreSQL 15."; then ok "each finding is listed, the selected one in detail"; else notok "each finding is listed, the selected one in detail"; fi
+tm send-keys -t smoke Enter
+check "the method screen shows the advisor's recommendation" "Recommended: gp2adb COPY engine"
 tm send-keys -t smoke q
 check "q asks before quitting" "Quit the wizard? (y/n)"
 tm send-keys -t smoke y
@@ -67,4 +73,13 @@ if echo "$out" | grep -qF "Migration NOT finished" && ! echo "$out" | grep -qF "
 	ok "the terminal is restored: summary and shell prompt, no wizard screen"
 else
 	notok "the terminal is restored: summary and shell prompt, no wizard screen"
+fi
+
+# validate on the terminal: the live validation panes, then the batch report
+tm send-keys -t smoke "clear; $GP2ADB_BIN -c $conf validate; echo VALIDATE-EXIT=\$?" Enter
+check "validate on a terminal ends with the batch summary" "VALIDATE-EXIT=0"
+if screen | grep -qF "report saved:" && ! screen | grep -qF "gp2adb  validate"; then
+	ok "the report is printed on the restored terminal"
+else
+	notok "the report is printed on the restored terminal"
 fi

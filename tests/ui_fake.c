@@ -212,9 +212,16 @@ static bool fake_ledger_confirm(void *ctx, const struct plan *p, const char *id,
 	return set_state(ctx, id, OPENING_RESTORED, err, size);
 }
 
-static bool fake_run_checks(void *ctx, const struct plan *p, struct findings *out, char *err, size_t size)
+static bool fake_checks_start(void *ctx, const struct plan *p, char *err, size_t size)
 {
 	(void)ctx, (void)p, (void)err, (void)size;
+	return true;
+}
+
+static bool fake_checks_poll(void *ctx, struct findings *out, bool *ok, char *err, size_t size)
+{
+	(void)ctx, (void)err, (void)size;
+	*ok = true;
 	memset(out, 0, sizeof *out);
 	findings_add(out, "versions", SEV_OK, "Greenplum 6.25.0 to AnalyticDB 6.3.0: supported",
 		     "Both sides speak the Greenplum 6 catalog.", NULL, NULL);
@@ -386,7 +393,8 @@ void fake_backend(struct ui_backend *be, struct fake *f, bool full)
 	be->ledger_record = fake_ledger_record;
 	be->ledger_restore = fake_ledger_restore;
 	be->ledger_confirm = fake_ledger_confirm;
-	be->run_checks = fake_run_checks;
+	be->checks_start = fake_checks_start;
+	be->checks_poll = fake_checks_poll;
 	be->advise = fake_advise;
 	be->install_start = fake_install_start;
 	be->install_poll = fake_install_poll;

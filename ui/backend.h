@@ -30,8 +30,12 @@ struct ui_backend {
 	/* an opening the operator made: the operator confirmed it is closed */
 	bool (*ledger_confirm)(void *ctx, const struct plan *p, const char *id, char *err, size_t errsize);
 
-	/* 3. Evaluation and 4. Method */
-	bool (*run_checks)(void *ctx, const struct plan *p, struct findings *out, char *err, size_t errsize);
+	/* 3. Evaluation: the checks take seconds (writes are sampled), so they
+	 * run on their own thread.  checks_poll returns false while they run;
+	 * then true with *ok, and the findings moved into out (ok) or err. */
+	bool (*checks_start)(void *ctx, const struct plan *p, char *err, size_t errsize);
+	bool (*checks_poll)(void *ctx, struct findings *out, bool *ok, char *err, size_t errsize);
+	/* 4. Method (fast: from what the last checks measured) */
 	bool (*advise)(void *ctx, const struct plan *p, const struct findings *f, struct advice *out,
 		       char *err, size_t errsize);
 
@@ -66,10 +70,23 @@ struct ui_backend {
 	void (*done)(void *ctx);
 };
 
-/* The backend over the core modules of this build: connections for real,
- * every other entry NULL until its module is wired in. */
-void ui_backend_core(struct ui_backend *be);
-/* The copy step over the COPY engine (one engine per process); sets done too. */
+/* The backend over the core modules of this build; entries whose module is
+ * not in it yet (schema) stay NULL.  tarball (may be NULL): the gpcopy
+ * tarball for the installation step.  be->done releases it. */
+void ui_backend_core(struct ui_backend *be, const char *tarball);
+/* The copy step over the COPY engine (one engine per process); core's done
+ * calls ui_backend_copy_done() to stop and free it. */
 void ui_backend_copy_bind(struct ui_backend *be);
+void ui_backend_copy_done(void);
+
+/* Adapters shared with the live views of the batch commands (view.c). */
+struct install_host;
+struct validate_snapshot;
+struct validate_result;
+/* One host, as install_run's progress callback sees it (under its lock). */
+void ui_host_from_install(const struct install_host *h, struct ui_host *out);
+void ui_install_from_hosts(const struct install_host *h, size_t n, bool finished, struct ui_install *out);
+void ui_validation_from_snapshot(const struct validate_snapshot *s, struct ui_validation *out);
+void ui_validation_from_result(const struct validate_result *r, struct ui_validation *out);
 
 #endif

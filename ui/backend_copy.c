@@ -67,9 +67,8 @@ static void copy_cancel(void *ctx)
 	pthread_mutex_unlock(&copy_lock);
 }
 
-static void copy_done(void *ctx)
+void ui_backend_copy_done(void)
 {
-	(void)ctx;
 	pthread_mutex_lock(&copy_lock);
 	if (copy_engine) {
 		engine_cancel(copy_engine);
@@ -86,5 +85,4 @@ void ui_backend_copy_bind(struct ui_backend *be)
 	be->copy_snapshot = copy_snapshot;
 	be->copy_pause = copy_pause;
 	be->copy_cancel = copy_cancel;
-	be->done = copy_done;
 }

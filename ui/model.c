@@ -75,12 +75,10 @@ void ui_validation_free(struct ui_validation *v)
 	memset(v, 0, sizeof *v);
 }
 
-void ui_advice_free(struct advice *a)
+bool ui_model_busy(const struct ui_model *m)
 {
-	free(a->reason);
-	for (int i = 0; i < METHOD_COUNT; i++)
-		free(a->options[i].condition);
-	memset(a, 0, sizeof *a);
+	return m->checks_running || (m->install_started && !m->install.finished) ||
+	       (m->validation_started && !m->validation.finished) || (m->analyze_started && !m->analyze.finished);
 }
 
 void ui_model_init(struct ui_model *m, struct plan *plan, double now)
@@ -96,7 +94,7 @@ void ui_model_done(struct ui_model *m)
 	ui_openings_free(&m->openings);
 	findings_free(&m->findings);
 	free(m->accepted);
-	ui_advice_free(&m->advice);
+	advisor_free(&m->advice);
 	ui_install_free(&m->install);
 	ui_schema_free(&m->schema);
 	engine_snapshot_free(&m->snap);

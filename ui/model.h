@@ -124,6 +124,7 @@ struct ui_model {
 	bool ledger_ready;
 	struct ui_openings openings;
 
+	bool checks_running;        /* started, not polled to the end yet */
 	bool checks_run;
 	struct findings findings;
 	bool *accepted;             /* per finding: a fail accepted by the operator */
@@ -134,6 +135,7 @@ struct ui_model {
 
 	bool whitelist_recorded, whitelist_not_needed;
 
+	bool install_started;
 	struct ui_install install;
 	bool schema_loaded;
 	struct ui_schema schema;
@@ -152,7 +154,8 @@ struct ui_model {
 
 void ui_model_init(struct ui_model *m, struct plan *plan, double now);
 void ui_model_done(struct ui_model *m);
-/* struct advice has no free function in the core: its strings are owned. */
-void ui_advice_free(struct advice *a);
+/* Whether work started by a step is still running on the core's threads
+ * (the plan must not change under it: Back is refused meanwhile). */
+bool ui_model_busy(const struct ui_model *m);
 
 #endif

@@ -58,7 +58,7 @@ void ui_session_done(struct ui_session *s)
 	wizard_done(&s->wiz);
 }
 
-static enum log_level console_level(const struct plan *p)
+enum log_level ui_console_level(const struct plan *p)
 {
 	return p->verbosity > 1 ? LOG_DEBUG : p->verbosity < 0 ? LOG_WARN : LOG_INFO;
 }
@@ -72,9 +72,9 @@ int ui_wizard_run(struct plan *plan, const struct ui_backend *be)
 			"(gp2adb --help)\n", why);
 		return EXIT_USAGE;
 	}
-	log_set_console(console_level(plan), true);
+	log_set_console(ui_console_level(plan), true);
 	if (!ui_session_open(&s, plan, be, stdout, stdin)) {
-		log_set_console(console_level(plan), false);
+		log_set_console(ui_console_level(plan), false);
 		fprintf(stderr, "gp2adb: cannot use the terminal \"%s\" (no terminfo entry?); use the batch "
 			"commands (gp2adb --help)\n", getenv("TERM") ? getenv("TERM") : "");
 		return EXIT_USAGE;
@@ -82,7 +82,7 @@ int ui_wizard_run(struct plan *plan, const struct ui_backend *be)
 	while (ui_session_step(&s, TICK_MS))
 		;
 	ui_session_close_term(&s);
-	log_set_console(console_level(plan), false);
+	log_set_console(ui_console_level(plan), false);
 	if (be->done)
 		be->done(be->ctx);
 	char *summary = wizard_summary_text(&s.wiz);
@@ -96,22 +96,29 @@ int ui_wizard_run(struct plan *plan, const struct ui_backend *be)
 int cmd_wizard(struct cli *cli)
 {
 	struct ui_backend be;
-	ui_backend_core(&be);
+	ui_backend_core(&be, cli->tarball);
 	return ui_wizard_run(&cli->plan, &be);
+}
+
+bool ui_view_head(struct canvas *c, const char *title)
+{
+	canvas_clear(c);
+	if (c->rows < UI_MIN_ROWS || c->cols < UI_MIN_COLS) {
+		canvas_printf(c, c->rows / 2, 0, c->cols, R_FAIL, "terminal too small: %dx%d (needs %dx%d)",
+			      c->cols, c->rows, UI_MIN_COLS, UI_MIN_ROWS);
+		return false;
+	}
+	canvas_fill(c, 0, 0, c->cols, L' ', R_HEAD);
+	canvas_printf(c, 0, 1, c->cols - 2, R_HEAD, "gp2adb  %s", title);
+	return true;
 }
 
 /* The copy panes alone, for the batch commands. */
 static void view_draw(struct canvas *c, const char *title, const struct engine_snapshot *snap, int pane,
 		      int sel, bool paused, bool inspect, const char *status, bool asking)
 {
-	canvas_clear(c);
-	if (c->rows < UI_MIN_ROWS || c->cols < UI_MIN_COLS) {
-		canvas_printf(c, c->rows / 2, 0, c->cols, R_FAIL, "terminal too small: %dx%d (needs %dx%d)",
-			      c->cols, c->rows, UI_MIN_COLS, UI_MIN_ROWS);
+	if (!ui_view_head(c, title))
 		return;
-	}
-	canvas_fill(c, 0, 0, c->cols, L' ', R_HEAD);
-	canvas_printf(c, 0, 1, c->cols - 2, R_HEAD, "gp2adb  %s", title);
 	copyview_draw(c, 1, c->rows - 3, snap, pane, sel, paused);
 	canvas_text(c, c->rows - 2, 1, c->cols - 2, asking ? R_WARN : R_DIM, status);
 	canvas_fill(c, c->rows - 1, 0, c->cols, L' ', R_KEY);

@@ -4,10 +4,12 @@
 #include "mem.h"
 #include "strbuf.h"
 #include "exitcode.h"
+#include "db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum nav validation_enter(struct wizard *w, char *reason, size_t size)
 {
@@ -152,6 +154,8 @@ void analyze_draw(struct wizard *w, struct canvas *c, int top, int height)
 		      fmt_duration(el, sizeof el, a->started_at > 0 ? wizard_now(w) - a->started_at : 0));
 	if (a->tables_failed)
 		canvas_printf(c, y++, 2, c->cols - 4, R_FAIL, "%d tables failed: %s", a->tables_failed, a->error);
+	else if (a->error[0])
+		canvas_text(c, y++, 2, c->cols - 4, R_FAIL, a->error);
 }
 
 bool analyze_validate(struct wizard *w, char *err, size_t size)
@@ -296,10 +300,9 @@ enum nav summary_enter(struct wizard *w, char *reason, size_t size)
 }
 
 /* Why the migration cannot be called finished; NULL when it can. */
-static void not_finished(const struct wizard *w, struct strbuf *why)
+static void not_finished(const struct ui_model *m, bool cancelled, struct strbuf *why)
 {
-	const struct ui_model *m = &w->m;
-	if (w->cancelled)
+	if (cancelled)
 		strbuf_puts(why, "  - the copy was cancelled (resume: gp2adb copy --resume)\n");
 	else if (!m->copy_started)
 		strbuf_puts(why, "  - no data was copied\n");
@@ -320,13 +323,17 @@ static void not_finished(const struct wizard *w, struct strbuf *why)
 
 char *wizard_summary_text(const struct wizard *w)
 {
-	const struct ui_model *m = &w->m;
+	return ui_summary_text(&w->m, w->cancelled, true);
+}
+
+char *ui_summary_text(const struct ui_model *m, bool cancelled, bool report_line)
+{
 	const struct engine_snapshot *s = &m->snap;
 	struct strbuf sb, why;
 	char a[16], b[24], d[16], e[16];
 	strbuf_init(&sb);
 	strbuf_init(&why);
-	not_finished(w, &why);
+	not_finished(m, cancelled, &why);
 	strbuf_printf(&sb, "Migration %s\n", why.len ? "NOT finished:" : "finished.");
 	strbuf_puts(&sb, why.data);
 	double end = m->copy_finished_at > 0 ? m->copy_finished_at : s->now;
@@ -358,7 +365,9 @@ char *wizard_summary_text(const struct wizard *w)
 		strbuf_printf(&sb, "  %2d %-20s %s%s%s\n", i + 1, wizard_screens[i].title, step_status_name(m->status[i]),
 			      m->reason[i][0] && m->status[i] != STEP_UNAVAILABLE ? ": " : "",
 			      m->status[i] != STEP_UNAVAILABLE ? m->reason[i] : "");
-	if (m->report_path[0])
+	if (!report_line)
+		;
+	else if (m->report_path[0])
 		strbuf_printf(&sb, "Report: %s\n", m->report_path);
 	else
 		strbuf_printf(&sb, "Report: not written (%s)\n", m->reason[SCR_SUMMARY][0] ? m->reason[SCR_SUMMARY] : "no report");
@@ -399,4 +408,52 @@ void summary_draw(struct wizard *w, struct canvas *c, int top, int height)
 		p = nl ? nl + 1 : p + n;
 	}
 	free(text);
+}
+
+char *ui_report_text(const struct ui_model *m)
+{
+	struct strbuf sb;
+	char when[64], *src = db_endpoint_describe(&m->plan->source), *dst = db_endpoint_describe(&m->plan->destination);
+	time_t now = time(NULL);
+	struct tm tm;
+	strbuf_init(&sb);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	strbuf_printf(&sb, "gp2adb wizard report, %s\nsource       %s%s%s\ndestination  %s%s%s\n\n", when, src,
+		      m->src.ok ? ": " : "", m->src.ok ? m->src.desc : "", dst, m->dst.ok ? ": " : "",
+		      m->dst.ok ? m->dst.desc : "");
+	free(src);
+	free(dst);
+	char *summary = ui_summary_text(m, m->status[SCR_MIGRATION] == STEP_CANCELLED, false);
+	strbuf_puts(&sb, summary);
+	free(summary);
+	if (m->checks_run) {
+		strbuf_printf(&sb, "\nEvaluation: %zu findings\n", m->findings.n);
+		for (size_t i = 0; i < m->findings.n; i++) {
+			const struct finding *f = &m->findings.items[i];
+			bool accepted = f->severity == SEV_FAIL && m->accepted && m->accepted[i];
+			strbuf_printf(&sb, "  %-8s %-22s %s\n", accepted ? "accepted" : severity_name(f->severity), f->id,
+				      f->title);
+		}
+	}
+	if (m->advice_ready)
+		strbuf_printf(&sb, "\nMethod: %s (recommended: %s)\n", ui_method_name(m->method),
+			      ui_method_name(m->advice.recommended));
+	if (m->install.n) {
+		strbuf_puts(&sb, "\ngpcopy installation:\n");
+		for (size_t i = 0; i < m->install.n; i++)
+			strbuf_printf(&sb, "  %-30s %-8s %-10s %s\n", m->install.hosts[i].name, m->install.hosts[i].role,
+				      host_state_name(m->install.hosts[i].state), m->install.hosts[i].detail);
+	}
+	if (m->analyze_started)
+		strbuf_printf(&sb, "\nANALYZE: %d of %d tables, %d failed%s%s\n", m->analyze.tables_done,
+			      m->analyze.tables_total, m->analyze.tables_failed, m->analyze.error[0] ? ": " : "",
+			      m->analyze.error);
+	if (m->openings.n) {
+		strbuf_puts(&sb, "\nAccess openings:\n");
+		for (size_t i = 0; i < m->openings.n; i++)
+			strbuf_printf(&sb, "  #%s %s: %s\n", m->openings.items[i].id, m->openings.items[i].what,
+				      opening_is_open(&m->openings.items[i]) ? "STILL OPEN" : "closed");
+	}
+	return strbuf_finish(&sb);
 }

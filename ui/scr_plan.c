@@ -11,14 +11,40 @@ static enum ui_role severity_role(enum severity s)
 	return s == SEV_FAIL ? R_FAIL : s == SEV_WARN ? R_WARN : s == SEV_OK ? R_OK : R_NORMAL;
 }
 
-static void run_checks(struct wizard *w)
+#define CHECKS_RUNNING "Running the checks..."
+
+static void checks_start(struct wizard *w)
 {
 	char err[300];
+	if (w->m.checks_running)
+		return;
+	if (!w->be->checks_start(w->be->ctx, w->m.plan, err, sizeof err)) {
+		w->m.status[SCR_EVALUATION] = STEP_FAILED;
+		snprintf(w->m.reason[SCR_EVALUATION], sizeof w->m.reason[SCR_EVALUATION], "%.199s", err);
+		wizard_set_status(w, R_FAIL, "The checks could not run: %s", err);
+		return;
+	}
+	w->m.checks_running = true;
+	evaluation_tick(w);
+	if (w->m.checks_running)
+		wizard_set_status(w, R_DIM, CHECKS_RUNNING);
+}
+
+void evaluation_tick(struct wizard *w)
+{
+	char err[300] = "";
+	struct findings f = { 0 };
+	bool ok;
+	if (!w->m.checks_running || !w->be->checks_poll(w->be->ctx, &f, &ok, err, sizeof err))
+		return;
+	w->m.checks_running = false;
 	findings_free(&w->m.findings);
 	free(w->m.accepted);
 	w->m.accepted = NULL;
-	w->m.checks_run = w->be->run_checks(w->be->ctx, w->m.plan, &w->m.findings, err, sizeof err);
-	if (!w->m.checks_run) {
+	w->m.findings = f;
+	w->m.checks_run = ok;
+	w->s.sel = 0;
+	if (!ok) {
 		w->m.status[SCR_EVALUATION] = STEP_FAILED;
 		snprintf(w->m.reason[SCR_EVALUATION], sizeof w->m.reason[SCR_EVALUATION], "%.199s", err);
 		wizard_set_status(w, R_FAIL, "The checks could not run: %s", err);
@@ -26,8 +52,10 @@ static void run_checks(struct wizard *w)
 	}
 	w->m.status[SCR_EVALUATION] = STEP_PENDING;
 	w->m.accepted = xcalloc(w->m.findings.n + 1, sizeof *w->m.accepted);
+	if (strcmp(w->status, CHECKS_RUNNING) == 0)
+		wizard_set_status(w, R_DIM, "The checks ran: %zu findings.", w->m.findings.n);
 	/* New findings: the advice made from the old ones is stale. */
-	ui_advice_free(&w->m.advice);
+	advisor_free(&w->m.advice);
 	w->m.advice_ready = false;
 }
 
@@ -35,20 +63,25 @@ enum nav evaluation_enter(struct wizard *w, char *reason, size_t size)
 {
 	(void)reason;
 	(void)size;
-	if (!w->be->run_checks)
+	if (!w->be->checks_start || !w->be->checks_poll)
 		wizard_unavailable(w, SCR_EVALUATION, "evaluation (gp2adb check)");
 	else if (!w->m.checks_run)
-		run_checks(w);
+		checks_start(w);
 	return NAV_OK;
 }
 
 void evaluation_draw(struct wizard *w, struct canvas *c, int top, int height)
 {
-	if (!w->be->run_checks) {
+	if (!w->be->checks_start || !w->be->checks_poll) {
 		draw_unavailable(w, c, top, height, SCR_EVALUATION);
 		return;
 	}
 	const struct findings *f = &w->m.findings;
+	if (w->m.checks_running) {
+		canvas_text(c, top + 1, 2, c->cols - 4, R_NORMAL,
+			    "Running the checks on both servers (writes are sampled for a few seconds)...");
+		return;
+	}
 	if (!w->m.checks_run) {
 		canvas_text(c, top + 1, 2, c->cols - 4, R_FAIL, w->m.reason[SCR_EVALUATION]);
 		canvas_text(c, top + 3, 2, c->cols - 4, R_NORMAL, "Fix the cause, then press r to run the checks again.");
@@ -97,16 +130,13 @@ void evaluation_draw(struct wizard *w, struct canvas *c, int top, int height)
 
 bool evaluation_key(struct wizard *w, int key)
 {
-	if (!w->be->run_checks)
+	if (!w->be->checks_start || !w->be->checks_poll)
 		return false;
 	if (key == 'r') {
-		run_checks(w);
-		w->s.sel = 0;
-		if (w->m.checks_run)
-			wizard_set_status(w, R_DIM, "Checks run again.");
+		checks_start(w);
 		return true;
 	}
-	if (!w->m.checks_run)
+	if (!w->m.checks_run || w->m.checks_running)
 		return false;
 	if (w->s.pane == 1) {   /* the detail pane scrolls */
 		if (key == UI_KEY_DOWN && w->s.scroll2 < 100)
@@ -137,8 +167,12 @@ bool evaluation_key(struct wizard *w, int key)
 
 bool evaluation_validate(struct wizard *w, char *err, size_t size)
 {
-	if (!w->be->run_checks)
+	if (!w->be->checks_start || !w->be->checks_poll)
 		return true;
+	if (w->m.checks_running) {
+		snprintf(err, size, "The checks are still running.");
+		return false;
+	}
 	if (!w->m.checks_run) {
 		snprintf(err, size, "The checks have not run: fix the cause and press r.");
 		return false;

@@ -70,6 +70,7 @@ bool install_key(struct wizard *w, int key)
 		char err[300];
 		if (w->be->install_start(w->be->ctx, w->m.plan, err, sizeof err)) {
 			w->s.flag = true;
+			w->m.install_started = true;
 			ui_install_free(&w->m.install);
 			wizard_set_status(w, R_DIM, "Installing gpcopy...");
 		} else {

@@ -18,7 +18,8 @@ const struct screen wizard_screens[SCR_COUNT] = {
 	  "The checks of gp2adb check, with what to do about each.  A failing check must be "
 	  "resolved (fix it, then r to rerun the checks) or accepted explicitly with a, "
 	  "knowing the risk.  Tab moves to the detail pane to scroll it.",
-	  2, evaluation_enter, evaluation_draw, evaluation_key, evaluation_validate, NULL, NULL, NULL },
+	  2, evaluation_enter, evaluation_draw, evaluation_key, evaluation_validate, NULL, evaluation_tick,
+	  NULL },
 	{ SCR_METHOD, "Method", "Space choose",
 	  "How the data will move: the advisor's recommendation first, then the alternatives "
 	  "and the conditions under which each applies.  Space chooses another usable method.",

@@ -16,6 +16,7 @@ enum nav evaluation_enter(struct wizard *w, char *reason, size_t size);
 void evaluation_draw(struct wizard *w, struct canvas *c, int top, int height);
 bool evaluation_key(struct wizard *w, int key);
 bool evaluation_validate(struct wizard *w, char *err, size_t size);
+void evaluation_tick(struct wizard *w);
 enum nav method_enter(struct wizard *w, char *reason, size_t size);
 void method_draw(struct wizard *w, struct canvas *c, int top, int height);
 bool method_key(struct wizard *w, int key);

@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "canvas.h"
 #include "engine.h"
+#include "log.h"
 #include "term.h"
 #include "wizard.h"
 
@@ -29,6 +30,12 @@ struct ui_copy_source {
  * be used: the caller prints plain lines instead.  *cancelled tells whether
  * the operator cancelled. */
 bool ui_copy_view_run(const char *title, const struct ui_copy_source *src, bool *cancelled);
+
+/* A batch command's live view: clear, and its title bar; false (with the
+ * "terminal too small" message drawn) below 80x24. */
+bool ui_view_head(struct canvas *c, const char *title);
+/* The console's log level for -v/-q; curses views mute it while they show. */
+enum log_level ui_console_level(const struct plan *p);
 
 /* One wizard on one terminal: what ui_wizard_run loops over, and what the
  * screen tests drive key by key. */

@@ -196,7 +196,10 @@ void wizard_key(struct wizard *w, int key)
 		break;
 	case UI_KEY_ESC:
 	case 'b':
-		back(w);
+		if (ui_model_busy(&w->m))
+			wizard_set_status(w, R_WARN, "Wait until this step's work has finished before going back.");
+		else
+			back(w);
 		break;
 	case 'q':
 		if (w->cur == SCR_SUMMARY)

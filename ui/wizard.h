@@ -92,6 +92,10 @@ void wizard_tick(struct wizard *w);
 void wizard_draw(struct wizard *w, struct canvas *c);
 /* The final summary, as printed after the terminal is restored. */
 char *wizard_summary_text(const struct wizard *w);
+/* The same from the model alone (cancelled: the operator cancelled the copy),
+ * and the report file's text: the summary and what each step found. */
+char *ui_summary_text(const struct ui_model *m, bool cancelled, bool report_line);
+char *ui_report_text(const struct ui_model *m);
 /* The exit code the wizard ends with (exitcode.h). */
 int wizard_exit_code(const struct wizard *w);
 
