@@ -16,45 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The DDL: from --schema-file, or dumped from the source. */
-static int get_ddl(struct cli *cli, char **ddl, size_t *len)
-{
-	const struct plan *p = &cli->plan;
-	char err[1024];
-	if (cli->schema_file) {
-		if (!journal_slurp(cli->schema_file, ddl, len)) {
-			fprintf(stderr, "gp2adb: cannot read %s: %s\n", cli->schema_file, strerror(errno));
-			return EXIT_USAGE;
-		}
-		return EXIT_OK;
-	}
-	struct db_error e;
-	PGconn *src = db_connect(&p->source, "source", &e);
-	if (!src) {
-		char *where = db_endpoint_describe(&p->source);
-		fprintf(stderr, "gp2adb: cannot connect to the source (%s): %s\n", where, e.message);
-		free(where);
-		return EXIT_CONNECT;
-	}
-	struct flavor f;
-	bool ok = db_flavor(src, &f, NULL, &e);
-	PQfinish(src);
-	if (!ok) {
-		fprintf(stderr, "gp2adb: source: %s\n", e.message);
-		return EXIT_CONNECT;
-	}
-	if (!schema_dump(p, &f, ddl, err, sizeof err)) {
-		fprintf(stderr, "gp2adb: %s\n", err);
-		return EXIT_USAGE;
-	}
-	*len = strlen(*ddl);
-	char *saved = runlog_write_file(p, "schema.sql", *ddl, *len);
-	if (saved)
-		log_info("source schema saved in %s", saved);
-	free(saved);
-	return EXIT_OK;
-}
-
 static void print_findings(const struct schema_findings *f, bool quiet)
 {
 	for (size_t i = 0; i < f->n && !quiet; i++)
@@ -143,75 +104,45 @@ int cmd_schema_section(struct cli *cli, const char *section)
 		fprintf(stderr, "gp2adb: unknown schema section '%s'\n", section);
 		return EXIT_USAGE;
 	}
-	char *ddl = NULL;
-	size_t len = 0;
-	int rc = get_ddl(cli, &ddl, &len);
-	if (rc != EXIT_OK)
-		return rc;
-	char err[600];
-	struct schema_items items;
-	if (!schema_parse(ddl, len, &items, err, sizeof err)) {
-		fprintf(stderr, "gp2adb: %s: %s\n", cli->schema_file ? cli->schema_file : "source schema", err);
-		free(ddl);
-		return EXIT_USAGE;
-	}
-	free(ddl);
-	for (size_t k = 0; k < items.n; k++)
-		if (strcmp(items.v[k].kind, "COPY DATA") == 0)
-			log_warn("line %d: the schema file holds table data (COPY ... FROM stdin); it is not "
-				 "applied: gp2adb copy moves the data", items.v[k].line);
-
-	struct db_error e;
-	PGconn *dst = db_connect(&p->destination, "destination", &e);
-	if (!dst) {
-		char *where = db_endpoint_describe(&p->destination);
-		fprintf(stderr, "gp2adb: cannot connect to the destination (%s): %s\n", where, e.message);
-		free(where);
-		schema_items_free(&items);
-		return EXIT_CONNECT;
-	}
-	struct schema_dest dest;
-	struct runlog journal;
-	if (!schema_dest_read(dst, &dest, err, sizeof err)) {
+	char err[1024];
+	struct schema_load sl;
+	PGconn *dst;
+	bool connect_failed;
+	if (!schema_load(p, cli->schema_file, &sl, &dst, &connect_failed, err, sizeof err)) {
 		fprintf(stderr, "gp2adb: %s\n", err);
-		PQfinish(dst);
-		schema_items_free(&items);
-		return EXIT_CONNECT;
+		return connect_failed ? EXIT_CONNECT : EXIT_USAGE;
 	}
+	const struct schema_items *items = &sl.items;
+	struct runlog journal;
 	if (!runlog_open(&journal, p, "schema.journal", err, sizeof err)) {
 		fprintf(stderr, "gp2adb: %s\n", err);
-		schema_dest_done(&dest);
+		schema_load_done(&sl);
 		PQfinish(dst);
-		schema_items_free(&items);
 		return EXIT_USAGE;
 	}
-	struct schema_findings findings;
-	schema_scan(&items, &dest, &findings);
 	if (!p->json)
-		print_findings(&findings, p->verbosity < 0);
+		print_findings(&sl.findings, p->verbosity < 0);
 
-	struct item_result *res = xcalloc(items.n ? items.n : 1, sizeof *res);
+	struct item_result *res = xcalloc(items->n ? items->n : 1, sizeof *res);
 	struct schema_totals t;
-	bool conn_ok = schema_apply(dst, &items, sec, &journal, res, &t);
+	bool conn_ok = schema_apply(dst, items, sec, &journal, res, &t);
 	if (p->json) {
-		print_json(&items, res, &findings, &t, sec, journal.path);
+		print_json(items, res, &sl.findings, &t, sec, journal.path);
 	} else {
-		print_results(&items, res, p->verbosity);
+		print_results(items, res, p->verbosity);
 		printf("schema %s: %zu applied, %zu failed, %zu skipped, %zu applied before; journal %s\n",
 		       schema_section_name(sec), t.ok, t.failed, t.skipped, t.done_before, journal.path);
 		if (t.failed + t.skipped > 0)
 			printf("Fix the failures above and run the same command again: only what was not "
 			       "applied is tried.\n");
 	}
-	rc = !conn_ok ? EXIT_CONNECT : t.failed + t.skipped > 0 ? EXIT_SCHEMA_FAILED : EXIT_OK;
-	for (size_t k = 0; k < items.n; k++)
+	int rc = !conn_ok ? EXIT_CONNECT : t.failed + t.skipped > 0 ? EXIT_SCHEMA_FAILED : EXIT_OK;
+	for (size_t k = 0; k < items->n; k++)
 		free(res[k].message);
 	free(res);
-	schema_findings_free(&findings);
 	runlog_close(&journal);
-	schema_dest_done(&dest);
+	schema_load_done(&sl);
 	PQfinish(dst);
-	schema_items_free(&items);
 	return rc;
 }
 

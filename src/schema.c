@@ -3,12 +3,14 @@
 #include "schema.h"
 #include "schema_tokens.h"
 #include "db.h"
+#include "journal.h"
 #include "log.h"
 #include "mem.h"
 #include "sqllex.h"
 #include "strbuf.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -527,4 +529,91 @@ bool schema_apply(PGconn *dst, const struct schema_items *items, enum schema_sec
 	}
 	strmap_done(&tags);
 	return ok;
+}
+
+/* The DDL: from schema_file, or dumped from the source (and saved). */
+static bool load_ddl(const struct plan *p, const char *schema_file, char **ddl, size_t *len,
+		     bool *connect_failed, char *err, size_t size)
+{
+	if (schema_file) {
+		if (!journal_slurp(schema_file, ddl, len)) {
+			snprintf(err, size, "cannot read %s: %s", schema_file, strerror(errno));
+			return false;
+		}
+		return true;
+	}
+	struct db_error e;
+	PGconn *src = db_connect(&p->source, "source", &e);
+	if (!src) {
+		char *where = db_endpoint_describe(&p->source);
+		snprintf(err, size, "cannot connect to the source (%s): %s", where, e.message);
+		free(where);
+		*connect_failed = true;
+		return false;
+	}
+	struct flavor f;
+	bool ok = db_flavor(src, &f, NULL, &e);
+	PQfinish(src);
+	if (!ok) {
+		snprintf(err, size, "source: %s", e.message);
+		*connect_failed = true;
+		return false;
+	}
+	if (!schema_dump(p, &f, ddl, err, size))
+		return false;
+	*len = strlen(*ddl);
+	char *saved = runlog_write_file(p, "schema.sql", *ddl, *len);
+	if (saved)
+		log_info("source schema saved in %s", saved);
+	free(saved);
+	return true;
+}
+
+bool schema_load(const struct plan *p, const char *schema_file, struct schema_load *out, PGconn **dst,
+		 bool *connect_failed, char *err, size_t size)
+{
+	memset(out, 0, sizeof *out);
+	*dst = NULL;
+	*connect_failed = false;
+	char *ddl = NULL;
+	size_t len = 0;
+	if (!load_ddl(p, schema_file, &ddl, &len, connect_failed, err, size))
+		return false;
+	char perr[600];
+	bool parsed = schema_parse(ddl, len, &out->items, perr, sizeof perr);
+	free(ddl);
+	if (!parsed) {
+		snprintf(err, size, "%s: %s", schema_file ? schema_file : "source schema", perr);
+		return false;
+	}
+	for (size_t k = 0; k < out->items.n; k++)
+		if (strcmp(out->items.v[k].kind, "COPY DATA") == 0)
+			log_warn("line %d: the schema file holds table data (COPY ... FROM stdin); it is not "
+				 "applied: gp2adb copy moves the data", out->items.v[k].line);
+	struct db_error e;
+	PGconn *conn = db_connect(&p->destination, "destination", &e);
+	if (!conn) {
+		char *where = db_endpoint_describe(&p->destination);
+		snprintf(err, size, "cannot connect to the destination (%s): %s", where, e.message);
+		free(where);
+		*connect_failed = true;
+		schema_items_free(&out->items);
+		return false;
+	}
+	if (!schema_dest_read(conn, &out->dest, err, size)) {
+		*connect_failed = true;
+		PQfinish(conn);
+		schema_items_free(&out->items);
+		return false;
+	}
+	schema_scan(&out->items, &out->dest, &out->findings);
+	*dst = conn;
+	return true;
+}
+
+void schema_load_done(struct schema_load *l)
+{
+	schema_findings_free(&l->findings);
+	schema_dest_done(&l->dest);
+	schema_items_free(&l->items);
 }

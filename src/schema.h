@@ -109,6 +109,24 @@ bool schema_apply(PGconn *dst, const struct schema_items *items, enum schema_sec
 		  struct runlog *journal, struct item_result *results, struct schema_totals *totals);
 const char *schema_state_name(enum item_state s);
 
+/* What a schema run works from: the DDL split into items, scanned against
+ * the destination. */
+struct schema_load {
+	struct schema_items items;
+	struct schema_dest dest;
+	struct schema_findings findings;
+};
+
+/* Read the DDL (schema_file, or dumped from the source and saved as
+ * schema.sql in the run's directory), split it, connect to the destination,
+ * read what it allows and scan.  On success *dst is the open destination
+ * connection (the caller closes it).  false with err ("cannot connect to the
+ * source (...): ...", "<file>: line N: ...") and *connect_failed telling a
+ * connection failure from bad input. */
+bool schema_load(const struct plan *p, const char *schema_file, struct schema_load *out, PGconn **dst,
+		 bool *connect_failed, char *err, size_t errsize);
+void schema_load_done(struct schema_load *l);
+
 /* Run the source's pg_dump -s (Greenplum: with --gp-syntax) and return the
  * DDL.  The password, if any, reaches pg_dump only through its environment.
  * false with err naming the command and its error. */
