@@ -289,43 +289,58 @@ static void fake_install_poll(void *ctx, struct ui_install *out)
 static const char *const objects[][2] = {
 	{ "schema", "sales" }, { "table", "public.line_items" }, { "table", "public.orders" },
 	{ "table", "sales.customers" }, { "view", "sales.v_customer_orders" }, { "sequence", "public.orders_id_seq" },
+	{ "constraint", "orders_pkey on public.orders" },       /* post-data: after the copy */
 };
+#define FAKE_PRE_OBJECTS 6
 
 static void schema_fill(struct fake *f, struct ui_schema *out, int done)
 {
-	(void)f;
 	size_t n = sizeof objects / sizeof objects[0];
 	memset(out, 0, sizeof *out);
 	out->objects = xcalloc(n, sizeof *out->objects);
 	out->n = n;
 	for (size_t i = 0; i < n; i++) {
-		snprintf(out->objects[i].kind, sizeof out->objects[i].kind, "%s", objects[i][0]);
-		snprintf(out->objects[i].name, sizeof out->objects[i].name, "%s", objects[i][1]);
-		out->objects[i].state = (int)i < done ? OBJ_OK : OBJ_PENDING;
+		struct ui_object *o = &out->objects[i];
+		snprintf(o->kind, sizeof o->kind, "%s", objects[i][0]);
+		snprintf(o->name, sizeof o->name, "%s", objects[i][1]);
+		o->post_data = i >= FAKE_PRE_OBJECTS;
+		if (o->post_data) {
+			o->state = f->schema_post && f->schema_polls > 0 ? OBJ_OK : OBJ_PENDING;
+			snprintf(o->message, sizeof o->message, "%s", o->state == OBJ_OK ? "" : "after the copy");
+		} else {
+			o->state = f->schema_post || (int)i < done ? OBJ_OK : OBJ_PENDING;
+		}
 	}
 	findings_add(&out->findings, "schema.abstime", SEV_WARN, "sales.customers.created uses abstime",
 		     "abstime does not exist in newer releases.", "it is created as timestamptz", NULL);
-	out->finished = done >= (int)n;
+	out->applying = true;
+	out->finished = f->schema_post || done >= FAKE_PRE_OBJECTS;
+	out->post_applying = f->schema_post;
+	out->post_finished = f->schema_post && f->schema_polls > 0;
 }
 
 static bool fake_schema_load(void *ctx, const struct plan *p, struct ui_schema *out, char *err, size_t size)
 {
 	(void)p, (void)err, (void)size;
 	schema_fill(ctx, out, 0);
+	out->applying = false;
 	return true;
 }
 
-static bool fake_schema_apply_start(void *ctx, const struct plan *p, char *err, size_t size)
+static bool fake_schema_apply_start(void *ctx, const struct plan *p, bool post_data, char *err, size_t size)
 {
 	(void)p, (void)err, (void)size;
-	((struct fake *)ctx)->schema_polls = 0;
+	struct fake *f = ctx;
+	f->schema_polls = 0;
+	f->schema_post = post_data;
 	return true;
 }
 
 static void fake_schema_poll(void *ctx, struct ui_schema *out)
 {
 	struct fake *f = ctx;
-	schema_fill(f, out, 3 * ++f->schema_polls);
+	f->schema_polls++;
+	schema_fill(f, out, 3 * f->schema_polls);
 }
 
 static bool fake_start(void *ctx, const struct plan *p, char *err, size_t size)

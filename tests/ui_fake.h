@@ -13,6 +13,7 @@ struct fake {
 	double copy_started;        /* 0: not started */
 	bool paused, cancelled;
 	int validate_polls, analyze_polls, install_polls, schema_polls;
+	bool schema_post;           /* the post-data section was started */
 	struct ui_openings ledger;
 	int calls_copy_start, calls_cancel, calls_record;
 	enum method copy_method;

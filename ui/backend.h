@@ -43,9 +43,12 @@ struct ui_backend {
 	bool (*install_start)(void *ctx, const struct plan *p, char *err, size_t errsize);
 	void (*install_poll)(void *ctx, struct ui_install *out);
 
-	/* 7. Schema: objects and findings first, then apply with per-object results */
+	/* 7. Schema: objects and findings first (blocking: the source's dump),
+	 * then apply with per-object results: the pre-data section (tables,
+	 * views, ...) before the copy, the post-data one (indexes, constraints,
+	 * foreign keys) once the copy has finished. */
 	bool (*schema_load)(void *ctx, const struct plan *p, struct ui_schema *out, char *err, size_t errsize);
-	bool (*schema_apply_start)(void *ctx, const struct plan *p, char *err, size_t errsize);
+	bool (*schema_apply_start)(void *ctx, const struct plan *p, bool post_data, char *err, size_t errsize);
 	void (*schema_poll)(void *ctx, struct ui_schema *out);
 
 	/* 9. Migration */
@@ -70,8 +73,7 @@ struct ui_backend {
 	void (*done)(void *ctx);
 };
 
-/* The backend over the core modules of this build; entries whose module is
- * not in it yet (schema) stay NULL.  tarball (may be NULL): the gpcopy
+/* The backend over the core modules of this build.  tarball (may be NULL): the gpcopy
  * tarball for the installation step.  be->done releases it. */
 void ui_backend_core(struct ui_backend *be, const char *tarball);
 /* The copy step over the COPY engine (one engine per process); core's done

@@ -78,6 +78,7 @@ void ui_validation_free(struct ui_validation *v)
 bool ui_model_busy(const struct ui_model *m)
 {
 	return m->checks_running || (m->install_started && !m->install.finished) ||
+	       (m->schema.applying && !m->schema.finished) || (m->schema.post_applying && !m->schema.post_finished) ||
 	       (m->validation_started && !m->validation.finished) || (m->analyze_started && !m->analyze.finished);
 }
 

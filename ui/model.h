@@ -78,13 +78,16 @@ struct ui_object {
 	char kind[24];              /* "table", "view", "sequence", ... */
 	char name[256];
 	enum object_state state;
+	bool post_data;             /* indexes, constraints, FKs: applied after the copy */
+	bool applied_before;        /* OBJ_OK by an earlier run (the schema journal) */
 	char message[256];
 };
 struct ui_schema {
 	struct ui_object *objects;
 	size_t n;
 	struct findings findings;   /* incompatibilities found in the dump */
-	bool applying, finished;
+	bool applying, finished;            /* pre-data: before the copy */
+	bool post_applying, post_finished;  /* post-data: after the copy */
 };
 void ui_schema_free(struct ui_schema *s);
 
@@ -138,6 +141,7 @@ struct ui_model {
 	bool install_started;
 	struct ui_install install;
 	bool schema_loaded;
+	bool schema_kept;           /* the operator keeps the destination's schema */
 	struct ui_schema schema;
 
 	bool copy_started;

@@ -19,6 +19,7 @@ void migration_tick(struct wizard *w)
 {
 	if (!w->m.copy_started || !w->be->copy_snapshot)
 		return;
+	schema_post_tick(w);
 	if (w->m.snap.finished && w->m.copy_finished_at > 0)
 		return;
 	engine_snapshot_free(&w->m.snap);
@@ -34,6 +35,8 @@ void migration_tick(struct wizard *w)
 		wizard_set_status(w, w->m.snap.tables_failed ? R_FAIL : R_OK, "The copy has %s.%s",
 				  w->m.snap.cancelled ? "stopped (cancelled)" : "finished",
 				  w->m.snap.cancelled ? "" : "  Enter goes on to validation.");
+		/* the indexes and constraints go on once every table holds its rows */
+		schema_post_start(w, !w->m.snap.cancelled && w->m.snap.tables_failed == 0);
 	}
 }
 
@@ -112,6 +115,10 @@ bool migration_validate(struct wizard *w, char *err, size_t size)
 	}
 	if (!w->m.snap.finished) {
 		snprintf(err, size, "The copy is still running.");
+		return false;
+	}
+	if (schema_post_running(w)) {
+		snprintf(err, size, "The post-data schema (indexes, constraints) is still being applied.");
 		return false;
 	}
 	return true;

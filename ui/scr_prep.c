@@ -132,15 +132,23 @@ void schema_draw(struct wizard *w, struct canvas *c, int top, int height)
 		return;
 	}
 	const struct ui_schema *s = &w->m.schema;
-	size_t ok = 0, failed = 0;
+	size_t ok = 0, failed = 0, before = 0, post = 0;
 	for (size_t i = 0; i < s->n; i++) {
-		ok += s->objects[i].state == OBJ_OK;
+		ok += s->objects[i].state == OBJ_OK && !s->objects[i].applied_before;
+		before += s->objects[i].applied_before;
 		failed += s->objects[i].state == OBJ_FAILED;
+		post += s->objects[i].post_data && s->objects[i].state == OBJ_PENDING;
 	}
+	char extra[160] = "";
+	if (before)
+		snprintf(extra, sizeof extra, ", %zu applied before", before);
+	if (post)
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), ", %zu after the copy (indexes, constraints)",
+			 post);
 	canvas_printf(c, top, 2, c->cols - 4, failed ? R_FAIL : R_NORMAL,
-		      "%zu objects: %zu created, %zu failed%s%s", s->n, ok, failed,
+		      "%zu objects: %zu created, %zu failed%s%s%s", s->n, ok, failed, extra,
 		      s->applying && !s->finished ? ", applying..." : "",
-		      w->s.flag ? "; the existing destination schema is kept" : "");
+		      w->m.schema_kept ? "; the existing destination schema is kept" : "");
 	int fh = s->findings.n ? (int)s->findings.n + 2 : 0;
 	if (fh > height / 3)
 		fh = height / 3;
@@ -174,19 +182,21 @@ bool schema_key(struct wizard *w, int key)
 	if (!w->be->schema_load || !w->m.schema_loaded)
 		return false;
 	char err[300];
-	if (key == 'a' && !w->m.schema.applying) {
+	bool applying = w->m.schema.applying && !w->m.schema.finished;
+	if (key == 'a' && !applying) {
 		if (!w->be->schema_apply_start) {
 			wizard_set_status(w, R_WARN, "not available in this build: applying the schema");
-		} else if (w->be->schema_apply_start(w->be->ctx, w->m.plan, err, sizeof err)) {
+		} else if (w->be->schema_apply_start(w->be->ctx, w->m.plan, false, err, sizeof err)) {
 			w->m.schema.applying = true;
-			w->s.flag = false;
+			w->m.schema.finished = false;
+			w->m.schema_kept = false;
 		} else {
 			wizard_set_status(w, R_FAIL, "%s", err);
 		}
 		return true;
 	}
-	if (key == 'k' && !w->m.schema.applying) {
-		w->s.flag = !w->s.flag;
+	if (key == 'k' && !applying) {
+		w->m.schema_kept = !w->m.schema_kept;
 		return true;
 	}
 	if (w->s.pane == 1) {
@@ -209,7 +219,7 @@ bool schema_validate(struct wizard *w, char *err, size_t size)
 		snprintf(err, size, "The schema could not be read; see the message, then go back and forth to retry.");
 		return false;
 	}
-	if (w->s.flag)
+	if (w->m.schema_kept)
 		return true;
 	if (!w->m.schema.applying) {
 		snprintf(err, size, "Apply the schema (a), or keep the existing destination schema (k).");
@@ -220,12 +230,87 @@ bool schema_validate(struct wizard *w, char *err, size_t size)
 		return false;
 	}
 	for (size_t i = 0; i < w->m.schema.n; i++)
-		if (w->m.schema.objects[i].state == OBJ_FAILED) {
+		if (!w->m.schema.objects[i].post_data && w->m.schema.objects[i].state == OBJ_FAILED) {
 			snprintf(err, size, "%s %s failed: %s", w->m.schema.objects[i].kind,
 				 w->m.schema.objects[i].name, w->m.schema.objects[i].message);
 			return false;
 		}
 	return true;
+}
+
+static size_t post_objects(const struct ui_schema *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += s->objects[i].post_data;
+	return n;
+}
+
+static bool post_wanted(const struct wizard *w)
+{
+	return w->be->schema_apply_start && w->m.schema_loaded && !w->m.schema_kept && w->m.schema.finished &&
+	       post_objects(&w->m.schema) > 0;
+}
+
+void schema_post_start(struct wizard *w, bool copy_ok)
+{
+	if (!post_wanted(w) || w->m.schema.post_applying)
+		return;
+	if (!copy_ok) {
+		w->m.status[SCR_SCHEMA] = STEP_FAILED;
+		snprintf(w->m.reason[SCR_SCHEMA], sizeof w->m.reason[SCR_SCHEMA],
+			 "post-data not applied: the copy did not finish; once it has (gp2adb copy --resume or "
+			 "--only-failed), run: gp2adb schema --section post-data");
+		return;
+	}
+	char err[300];
+	if (!w->be->schema_apply_start(w->be->ctx, w->m.plan, true, err, sizeof err)) {
+		w->m.status[SCR_SCHEMA] = STEP_FAILED;
+		snprintf(w->m.reason[SCR_SCHEMA], sizeof w->m.reason[SCR_SCHEMA],
+			 "post-data not applied (%.100s); run: gp2adb schema --section post-data", err);
+		wizard_set_status(w, R_FAIL, "The post-data schema could not be started: %s", err);
+		return;
+	}
+	w->m.schema.post_applying = true;
+	w->m.schema.post_finished = false;
+	wizard_set_status(w, R_NORMAL, "The copy has finished; applying the post-data schema (%zu indexes, "
+		          "constraints, foreign keys)...", post_objects(&w->m.schema));
+}
+
+bool schema_post_running(const struct wizard *w)
+{
+	return w->m.schema.post_applying && !w->m.schema.post_finished;
+}
+
+void schema_post_tick(struct wizard *w)
+{
+	if (!schema_post_running(w) || !w->be->schema_poll)
+		return;
+	ui_schema_free(&w->m.schema);
+	w->be->schema_poll(w->be->ctx, &w->m.schema);
+	if (!w->m.schema.post_finished)
+		return;
+	size_t ok = 0, before = 0, bad = 0;
+	for (size_t i = 0; i < w->m.schema.n; i++) {
+		const struct ui_object *o = &w->m.schema.objects[i];
+		if (!o->post_data)
+			continue;
+		before += o->applied_before;
+		ok += o->state == OBJ_OK && !o->applied_before;
+		bad += o->state != OBJ_OK;
+	}
+	if (bad) {
+		w->m.status[SCR_SCHEMA] = STEP_FAILED;
+		snprintf(w->m.reason[SCR_SCHEMA], sizeof w->m.reason[SCR_SCHEMA],
+			 "post-data: %zu object%s not applied (see the report); fix, then run: gp2adb schema "
+			 "--section post-data", bad, bad == 1 ? "" : "s");
+		wizard_set_status(w, R_FAIL, "The copy has finished; post-data schema: %zu applied, %zu NOT applied "
+				  "(see the schema step).  Enter goes on to validation.", ok + before, bad);
+		return;
+	}
+	wizard_set_status(w, R_OK, "The copy has finished; post-data schema applied: %zu object%s%s.  Enter goes "
+			  "on to validation.", ok + before, ok + before == 1 ? "" : "s",
+			  before ? (ok ? ", some applied before" : ", all applied before") : "");
 }
 
 static void review_line(struct canvas *c, int *y, const char *label, enum ui_role role, const char *value)
@@ -278,6 +363,16 @@ void review_draw(struct wizard *w, struct canvas *c, int top, int height)
 	review_line(c, &y, "copy", R_NORMAL, buf);
 	snprintf(buf, sizeof buf, "%s%s", plan_validate_name(p->validate), p->analyze ? ", then ANALYZE" : ", no ANALYZE");
 	review_line(c, &y, "then", R_NORMAL, buf);
+	if (!w->be->schema_load)
+		snprintf(buf, sizeof buf, "not available in this build: create the tables before the copy");
+	else if (w->m.schema_kept)
+		snprintf(buf, sizeof buf, "the existing destination schema is kept; nothing is created");
+	else if (post_wanted(w))
+		snprintf(buf, sizeof buf, "pre-data applied; %zu post-data (indexes, FKs) after the copy",
+			 post_objects(&w->m.schema));
+	else
+		snprintf(buf, sizeof buf, "applied (nothing to apply after the copy)");
+	review_line(c, &y, "schema", R_NORMAL, buf);
 	size_t open = openings_count_open(&w->m.openings) ;
 	snprintf(buf, sizeof buf, "%s%s",
 		 w->m.whitelist_recorded ? "whitelist entry recorded in the ledger"

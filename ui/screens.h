@@ -36,6 +36,13 @@ void schema_draw(struct wizard *w, struct canvas *c, int top, int height);
 bool schema_key(struct wizard *w, int key);
 bool schema_validate(struct wizard *w, char *err, size_t size);
 void schema_tick(struct wizard *w);
+/* After the copy: apply the post-data section (indexes, constraints, foreign
+ * keys) when the wizard applied the pre-data one (copy_ok: every table was
+ * copied; otherwise the step says what to run later), and poll it. */
+void schema_post_start(struct wizard *w, bool copy_ok);
+void schema_post_tick(struct wizard *w);
+/* Whether the post-data section is still being applied. */
+bool schema_post_running(const struct wizard *w);
 void review_draw(struct wizard *w, struct canvas *c, int top, int height);
 bool review_apply(struct wizard *w, char *err, size_t size);
 
