@@ -71,6 +71,9 @@ void engine_snapshot(struct engine *e, struct engine_snapshot *out)
 	for (size_t i = 0; i < e->ntables; i++) {
 		struct engine_table_stats *s = &out->tables[i];
 		s->rate_bps = s->state == TABLE_RUNNING ? rate_window_rate(&e->tables[i].rate, RATE_WINDOW_SPAN) : 0;
+		/* before its second sample (a second), a running table's rate is its average so far */
+		if (s->state == TABLE_RUNNING && s->rate_bps == 0 && s->started_at > 0 && out->now - s->started_at >= 0.2)
+			s->rate_bps = (double)s->bytes_done / (out->now - s->started_at);
 		s->rate_rows = s->rate_bps > 0 && s->bytes_done > 0 ?
 			s->rate_bps * (double)s->rows_done / (double)s->bytes_done : 0;
 		rate_window_history(&e->tables[i].rate, s->rate_history);
