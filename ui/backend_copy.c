@@ -71,7 +71,12 @@ void ui_backend_copy_done(void)
 {
 	pthread_mutex_lock(&copy_lock);
 	if (copy_engine) {
-		engine_cancel(copy_engine);
+		/* only a copy still running is cancelled (and says so) */
+		struct engine_snapshot snap;
+		engine_snapshot(copy_engine, &snap);
+		if (!snap.finished)
+			engine_cancel(copy_engine);
+		engine_snapshot_free(&snap);
 		engine_wait(copy_engine);
 		engine_free(copy_engine);
 		copy_engine = NULL;
