@@ -194,10 +194,11 @@ void copyview_draw(struct canvas *c, int top, int height, const struct engine_sn
 		const struct engine_table_stats *t = &s->tables[idx[k]];
 		bool is_sel = sel == (int)k;
 		if (t->state == TABLE_QUEUED) {
-			if (qi < rows)
+			/* the last row says how many more there are when they do not fit */
+			if (qi < rows - 1 || (qi == rows - 1 && nqueue <= rows))
 				draw_queue_row(c, y + 1 + qi, 2, half - 4, t, is_sel);
-			else if (qi == rows)
-				canvas_printf(c, y + rows, 2, half - 4, R_DIM, "... %d more", nqueue - rows + 1);
+			else if (qi == rows - 1)
+				canvas_printf(c, y + 1 + qi, 2, half - 4, R_DIM, "... %d more", nqueue - rows + 1);
 			qi++;
 		} else {
 			if (di < rows)
