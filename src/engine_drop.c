@@ -43,10 +43,29 @@ struct names {
 	size_t n;
 };
 
+/* A qualified name as a key: the catalog quotes every part, the dump only
+ * what needs it; the parts unquoted and joined by \001 compare either way. */
+static char *canon(const char *name)
+{
+	char *out = xcalloc(strlen(name) + 1, 1), *o = out;
+	bool quoted = false;
+	for (const char *p = name; *p; p++) {
+		if (*p == '"' && quoted && p[1] == '"')
+			*o++ = *p++;
+		else if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '.' && !quoted)
+			*o++ = '\001';
+		else
+			*o++ = *p;
+	}
+	return out;
+}
+
 static void names_add(struct names *m, const char *rel, size_t group)
 {
 	struct name_entry *ent = xcalloc(1, sizeof *ent);
-	ent->name = xasprintf("REL %s", rel);
+	ent->name = canon(rel);
 	ent->group = group;
 	struct name_entry **found = tsearch(ent, &m->root, name_cmp);
 	if (!found || *found != ent) {
@@ -61,10 +80,11 @@ static void names_add(struct names *m, const char *rel, size_t group)
 /* tag: "REL schema.name"; SIZE_MAX when no group holds it. */
 static size_t names_find(const struct names *m, const char *tag)
 {
-	if (!tag)
+	if (!tag || strncmp(tag, "REL ", 4) != 0)
 		return SIZE_MAX;
-	struct name_entry key = { (char *)tag, 0 };
+	struct name_entry key = { canon(tag + 4), 0 };
 	struct name_entry **found = tfind(&key, &m->root, name_cmp);
+	free(key.name);
 	return found ? (*found)->group : SIZE_MAX;
 }
 
@@ -116,6 +136,25 @@ static void push_index(size_t **v, size_t *n, size_t x)
 	(*v)[(*n)++] = x;
 }
 
+/* A primary key or unique constraint ("con on schema.table") brings an
+ * index of the same name in the table's schema, which partitions' indexes
+ * attach to (ALTER INDEX ... ATTACH PARTITION). */
+static void add_constraint_index(struct names *m, const char *name, size_t group)
+{
+	const char *on = strstr(name, " on ");
+	if (!on)
+		return;
+	char *table = xstrdup(on + 4);
+	char *schema = toks_name_parent(table);
+	char *con = xstrndup(name, (size_t)(on - name));
+	char *idx = schema ? xasprintf("%s.%s", schema, con) : xstrdup(con);
+	names_add(m, idx, group);
+	free(idx);
+	free(con);
+	free(schema);
+	free(table);
+}
+
 /* The table a FOREIGN KEY ... REFERENCES names, as written. */
 static char *fk_references(const struct schema_item *it)
 {
@@ -133,13 +172,17 @@ static char *fk_references(const struct schema_item *it)
 
 static bool has_definition(const struct engine *e, const struct dgroup *g, const char *member)
 {
-	char *tag = xasprintf("REL %s", member);
+	char *want = canon(member);
 	bool found = false;
 	for (size_t k = 0; k < g->npre && !found; k++) {
 		const struct schema_item *it = &e->ddl.v[g->pre[k]];
-		found = strcmp(it->kind, "TABLE") == 0 && it->tag && strcmp(it->tag, tag) == 0;
+		if (strcmp(it->kind, "TABLE") != 0 || !it->tag || strncmp(it->tag, "REL ", 4) != 0)
+			continue;
+		char *have = canon(it->tag + 4);
+		found = strcmp(have, want) == 0;
+		free(have);
 	}
-	free(tag);
+	free(want);
 	return found;
 }
 
@@ -254,6 +297,8 @@ bool engine_drop_setup(struct engine *e)
 			continue;
 		if (it->tag)
 			names_add(&names, it->tag + 4, g);
+		else if (strcmp(it->kind, "CONSTRAINT") == 0)
+			add_constraint_index(&names, it->name, g);
 		struct dgroup *dg = &e->groups[g];
 		if (it->section == SECTION_POST)
 			push_index(&dg->post, &dg->npost, k);
@@ -455,7 +500,7 @@ static void report_cascade(const struct dgroup *g, const char *notices)
 			log_warn("table %s: DROP ... CASCADE also dropped %.*s on the destination", g->root->qualified,
 				 (int)(len - (sizeof prefix - 1)), p + sizeof prefix - 1);
 		} else if (len > 0 && strncmp(p, prefix, sizeof prefix - 1) != 0) {
-			log_warn("table %s: dropping it: %.*s", g->root->qualified, (int)len, p);
+			log_info("table %s: dropping it: %.*s", g->root->qualified, (int)len, p);
 		}
 		p += len + (p[len] == '\n');
 	}
