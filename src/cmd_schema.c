@@ -43,9 +43,10 @@ static int get_ddl(struct cli *cli, char **ddl, size_t *len)
 		fprintf(stderr, "gp2adb: source: %s\n", e.message);
 		return EXIT_CONNECT;
 	}
-	if (!schema_dump(p, &f, ddl, err, sizeof err)) {
+	int code = EXIT_USAGE;
+	if (!schema_dump(p, &f, ddl, &code, err, sizeof err)) {
 		fprintf(stderr, "gp2adb: %s\n", err);
-		return EXIT_USAGE;
+		return code;
 	}
 	*len = strlen(*ddl);
 	char *saved = runlog_write_file(p, "schema.sql", *ddl, *len);

@@ -109,10 +109,14 @@ bool schema_apply(PGconn *dst, const struct schema_items *items, enum schema_sec
 		  struct runlog *journal, struct item_result *results, struct schema_totals *totals);
 const char *schema_state_name(enum item_state s);
 
-/* Run the source's pg_dump -s (Greenplum: with --gp-syntax) and return the
- * DDL.  The password, if any, reaches pg_dump only through its environment.
- * false with err naming the command and its error. */
-bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, char *err, size_t errsize);
+/* Run the source's pg_dump -s (Greenplum: Greenplum's own, with --gp-syntax,
+ * here under ssh.gphome or else on ssh.master over SSH) and return the DDL.
+ * The password, if any, reaches pg_dump only through its environment or a
+ * temporary 0600 pgpass file on the master.  false with err naming the
+ * command (and host) and its error, and *code the exit code: EXIT_SSH when
+ * the master could not be reached or its pg_dump failed, else EXIT_USAGE. */
+bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, int *code,
+		 char *err, size_t errsize);
 
 /* Run argv locally (PATH searched) with extra environment entries
  * ("NAME=value", NULL-terminated; may be NULL) and collect its standard
