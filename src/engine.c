@@ -441,8 +441,9 @@ bool engine_start(struct engine *e)
 		goto out;
 	}
 	e->segments = count_segments(e);
-	if (p->mode == MODE_DROP && !engine_drop_setup(e)) {
-		setup_fail(e, EXIT_USAGE);
+	int code = EXIT_USAGE;
+	if (p->mode == MODE_DROP && !engine_drop_setup(e, &code)) {
+		setup_fail(e, code);
 		goto out;
 	}
 	if (!progress_ensure(dst, &err)) {

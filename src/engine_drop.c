@@ -204,11 +204,11 @@ static void check_definitions(struct engine *e, struct dgroup *g, const size_t *
 	}
 }
 
-bool engine_drop_setup(struct engine *e)
+bool engine_drop_setup(struct engine *e, int *code)
 {
 	char err[600];
 	char *ddl = NULL;
-	if (!schema_dump(e->plan, &e->sf, &ddl, err, sizeof err)) {
+	if (!schema_dump(e->plan, &e->sf, &ddl, code, err, sizeof err)) {
 		log_error("mode drop needs the source's table definitions: %s", err);
 		return false;
 	}

@@ -144,7 +144,8 @@ void *engine_worker_main(void *arg);
 void engine_worker_cancel(struct worker *w);
 
 /* engine_drop.c: mode drop. */
-bool engine_drop_setup(struct engine *e);
+/* false: logged, *code the exit code (EXIT_USAGE, or EXIT_SSH for a dump on the master). */
+bool engine_drop_setup(struct engine *e, int *code);
 /* Decide from the markers what is left of each group; stale markers of the
  * groups to redo are deleted (dst: the setup session). */
 bool engine_drop_resume(struct engine *e, PGconn *dst, const struct progress_marks *marks, bool *unit_done,
