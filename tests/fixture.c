@@ -90,9 +90,9 @@ char *fx_dump(enum tu_side side, const char *db, bool data, const char *table)
 	return strbuf_finish(&sb);
 }
 
-char *fx_assert_same_schema(const char *db)
+char *fx_assert_same_schema(const char *src_db, const char *dst_db)
 {
-	char *s = fx_dump(TU_SRC, db, false, NULL), *d = fx_dump(TU_DST, db, false, NULL);
+	char *s = fx_dump(TU_SRC, src_db, false, NULL), *d = fx_dump(TU_DST, dst_db, false, NULL);
 	if (strcmp(s, d) != 0) {
 		size_t i = 0;
 		while (s[i] && s[i] == d[i])

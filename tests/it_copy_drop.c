@@ -58,21 +58,6 @@ static int run_copy(struct tu_run *r, const char *conf, const char *a1)
 	return rc;
 }
 
-static void assert_same_schema(const char *src_db, const char *dst_db)
-{
-	char *s = fx_dump(TU_SRC, src_db, false, NULL), *d = fx_dump(TU_DST, dst_db, false, NULL);
-	if (strcmp(s, d) != 0) {
-		size_t i = 0;
-		while (s[i] && s[i] == d[i])
-			i++;
-		size_t from = i > 200 ? i - 200 : 0;
-		fail_msg("pg_dump -s differs at byte %zu:\nsource: ...%.400s\ndestination: ...%.400s",
-			 i, s + from, d + from);
-	}
-	free(s);
-	free(d);
-}
-
 static void assert_comment(PGconn *d, const char *table, const char *expect)
 {
 	char *sql = xasprintf("SELECT obj_description('%s'::regclass)", table);
@@ -103,7 +88,7 @@ static void test_drop_recreates_and_resumes(void **state)
 	assert_non_null(strstr(r.err, "1 foreign keys added"));
 	assert_non_null(strstr(r.err, "table \"fresh\" does not exist"));
 	tu_run_done(&r);
-	assert_same_schema("dsrc", "ddst");
+	free(fx_assert_same_schema("dsrc", "ddst"));
 	ct_assert_identical("dsrc", "ddst", tables);
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM pg_views WHERE viewname = 'acct_names'"), 0);
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM pg_indexes WHERE indexname = 'acct_extra'"), 0);
@@ -131,7 +116,7 @@ static void test_drop_recreates_and_resumes(void **state)
 	assert_comment(d, "ord", "not dropped either");
 	assert_comment(d, "ev", NULL);
 	tu_exec(d, "COMMENT ON TABLE acct IS 'accounts'; COMMENT ON TABLE ord IS NULL;");
-	assert_same_schema("dsrc", "ddst");
+	free(fx_assert_same_schema("dsrc", "ddst"));
 	ct_assert_identical("dsrc", "ddst", tables);
 
 	/* a foreign key whose other end is not in the run is reported, not added */

@@ -34,7 +34,7 @@ static void load_pagila(PGconn *c)
 
 static void assert_same(const char *db)
 {
-	free(fx_assert_same_schema(db));
+	free(fx_assert_same_schema(db, db));
 	PGconn *c = tu_connect(TU_SRC, db);
 	PGresult *r = PQexec(c, "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
 			       "WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'gp2adb') ORDER BY 1");

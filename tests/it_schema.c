@@ -17,7 +17,7 @@
 
 static void assert_same_schema(const char *db)
 {
-	char *d = fx_assert_same_schema(db);
+	char *d = fx_assert_same_schema(db, db);
 	assert_true(strlen(d) > 1000);
 	free(d);
 }

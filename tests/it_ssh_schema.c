@@ -177,7 +177,7 @@ static void test_dump_runs_on_the_master(void **state)
 	assert_null(pf);    /* no password configured: none handed over */
 
 	/* what was applied on the destination is the source's schema */
-	char *d = fx_assert_same_schema(DB);
+	char *d = fx_assert_same_schema(DB, DB);
 	assert_non_null(strstr(d, "CREATE TABLE sales.orders"));
 	assert_non_null(strstr(d, "CREATE INDEX orders_customer"));
 	assert_non_null(strstr(d, "FOREIGN KEY (order_id) REFERENCES sales.orders(id)"));
