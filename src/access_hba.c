@@ -145,6 +145,16 @@ static bool hba_reload(const struct plan *p, struct hba_ctx *c)
 			return false;
 		}
 	}
+	/* A session sees the reload when the postmaster signals its children,
+	 * which it does before it re-reads pg_hba.conf itself.  A new connection
+	 * is forked only after the postmaster has finished reloading, so once one
+	 * has been made, every later connection is checked against the new file. */
+	PGconn *fresh = db_connect(&p->source, "reload-check", &e);
+	if (!fresh) {
+		log_error("source: no new connection after the reload: %s", db_error_text(&e, etext, sizeof etext));
+		return false;
+	}
+	PQfinish(fresh);
 	if (c->fl.pg_num >= 100000) {
 		PGresult *r = db_query(c->conn, "SELECT line_number, error FROM pg_hba_file_rules "
 				       "WHERE error IS NOT NULL ORDER BY line_number", 0, NULL, &e);

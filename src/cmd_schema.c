@@ -107,10 +107,10 @@ int cmd_schema_section(struct cli *cli, const char *section)
 	char err[1024];
 	struct schema_load sl;
 	PGconn *dst;
-	bool connect_failed;
-	if (!schema_load(p, cli->schema_file, &sl, &dst, &connect_failed, err, sizeof err)) {
+	int code;
+	if (!schema_load(p, cli->schema_file, &sl, &dst, &code, err, sizeof err)) {
 		fprintf(stderr, "gp2adb: %s\n", err);
-		return connect_failed ? EXIT_CONNECT : EXIT_USAGE;
+		return code;
 	}
 	const struct schema_items *items = &sl.items;
 	struct runlog journal;

@@ -9,6 +9,7 @@
 #include "strbuf.h"
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,20 @@ static bool in_list(char *const *list, const char *s)
 	return false;
 }
 
+/* --only-failed: a table to retry.  In mode drop a group is dropped and
+ * recreated as one, so a failed member brings back all of its group. */
+static bool retry_wanted(const struct engine *e, char *const *failed, size_t cat_index)
+{
+	const struct table *t = &e->cat.items[cat_index];
+	if (e->plan->mode != MODE_DROP || e->cat_group[cat_index] == SIZE_MAX)
+		return in_list(failed, t->qualified);
+	const struct dgroup *g = &e->groups[e->cat_group[cat_index]];
+	for (size_t i = 0; g->members[i]; i++)
+		if (in_list(failed, g->members[i]))
+			return true;
+	return false;
+}
+
 static bool table_has_rows(PGconn *dst, const struct table *t, bool *has)
 {
 	struct db_error err;
@@ -298,6 +313,7 @@ static bool plan_units(struct engine *e, PGconn *dst)
 	if (!dst_keys)
 		goto fail;
 
+	bool drop = p->mode == MODE_DROP;
 	struct unit_split split;
 	unit_split_for(&split, &e->sf, p->split_threshold_mb, e->segments);
 	e->tables = xcalloc(e->cat.n + 1, sizeof *e->tables);
@@ -309,22 +325,31 @@ static bool plan_units(struct engine *e, PGconn *dst)
 			skipped_defs += t->kind == TABLE_EXTERNAL || t->kind == TABLE_FOREIGN;
 			continue;
 		}
-		if (e->opt.only_failed && !in_list(failed, t->qualified))
+		if (e->opt.only_failed && !retry_wanted(e, failed, i))
 			continue;
 		struct etable *et = &e->tables[e->ntables];
 		et->t = t;
 		et->state = TABLE_QUEUED;
 		rate_window_init(&et->rate);
 		size_t first = nspecs;
+		et->spec0 = first;
+		if (drop) {
+			struct dgroup *g = &e->groups[e->cat_group[i]];
+			et->group = e->cat_group[i];
+			g->tables[g->ntables++] = e->ntables;
+			if (g->error[0]) {
+				et->state = TABLE_FAILED;
+				snprintf(et->error, sizeof et->error, "%s", g->error);
+			}
+		}
 		unit_plan_table(t, e->ntables, &split, &specs, &nspecs);
 		et->nunits = (int)(nspecs - first);
 		e->ntables++;
 		table_sql(e, et);
-		if (!destination_has(dst_keys, ndst, t)) {
+		if (!drop && !destination_has(dst_keys, ndst, t)) {
 			et->state = TABLE_FAILED;
-			snprintf(et->error, sizeof et->error, "the destination has no table %s%s", t->qualified,
-				 p->mode == MODE_DROP ? " (mode drop recreates tables in the schema step: "
-				 "run gp2adb schema first)" : "; run gp2adb schema first");
+			snprintf(et->error, sizeof et->error, "the destination has no table %s; run gp2adb schema first",
+				 t->qualified);
 		}
 	}
 	if (skipped_defs)
@@ -336,7 +361,9 @@ static bool plan_units(struct engine *e, PGconn *dst)
 	e->tprep = xcalloc(e->ntables + 1, sizeof *e->tprep);
 	bool *done = xcalloc(nspecs + 1, sizeof *done);
 	bool ok = true;
-	for (size_t i = 0, first = 0; i < e->ntables; first += (size_t)e->tables[i].nunits, i++) {
+	if (drop)
+		ok = engine_drop_resume(e, dst, &marks, done, specs);
+	for (size_t i = 0, first = 0; !drop && i < e->ntables; first += (size_t)e->tables[i].nunits, i++) {
 		struct etable *et = &e->tables[i];
 		if (et->state == TABLE_FAILED)
 			continue;
@@ -370,9 +397,11 @@ static bool plan_units(struct engine *e, PGconn *dst)
 	free(specs);
 	qsort(e->units, e->nunits, sizeof *e->units, eunit_cmp);
 	e->utable = xcalloc(e->nunits + 1, sizeof *e->utable);
+	e->ugroup = xcalloc(e->nunits + 1, sizeof *e->ugroup);
 	for (size_t u = 0; u < e->nunits; u++) {
 		e->ustate[u] = e->units[u].state;
 		e->utable[u] = e->units[u].spec.table;
+		e->ugroup[u] = drop ? e->tables[e->units[u].spec.table].group : 0;
 	}
 	strv_free(dst_keys);
 	strv_free(failed);
@@ -412,6 +441,11 @@ bool engine_start(struct engine *e)
 		goto out;
 	}
 	e->segments = count_segments(e);
+	int code = EXIT_USAGE;
+	if (p->mode == MODE_DROP && !engine_drop_setup(e, &code)) {
+		setup_fail(e, code);
+		goto out;
+	}
 	if (!progress_ensure(dst, &err)) {
 		setup_fail(e, EXIT_USAGE);
 		goto out;
@@ -567,7 +601,9 @@ void engine_free(struct engine *e)
 	free(e->units);
 	free(e->ustate);
 	free(e->utable);
+	free(e->ugroup);
 	free(e->tprep);
+	engine_drop_free(e);
 	free(e->journal_dir);
 	catalog_tables_free(&e->cat);
 	catalog_sequences_free(&e->seqs);

@@ -74,6 +74,8 @@ static void set_sequences(struct engine *e, bool any_failed)
 void engine_finish(struct engine *e)
 {
 	bool cancel = atomic_load(&e->cancel);
+	if (!cancel)
+		engine_drop_finish(e);
 	bool any_failed = false;
 	char **failed = NULL;
 	for (size_t i = 0; i < e->ntables; i++) {

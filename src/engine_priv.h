@@ -14,6 +14,9 @@
 #include "engine_stats.h"
 #include "flavor.h"
 #include "plan.h"
+#include "progress.h"
+#include "schema.h"
+#include "strbuf.h"
 #include "unit.h"
 
 struct etable {
@@ -24,6 +27,8 @@ struct etable {
 	bool binary;
 	int nunits;
 	bool truncate;                  /* truncate mode and nothing committed yet */
+	size_t group;                   /* mode drop: its index in engine.groups */
+	size_t spec0;                   /* (setup) its first unit in plan order */
 	/* guarded by engine.lock */
 	enum table_state state;
 	enum prep_state prep;
@@ -35,6 +40,29 @@ struct etable {
 	/* guarded by engine.stats_lock */
 	struct rate_window rate;
 	atomic_int retries;
+};
+
+/* Mode drop: what is dropped and recreated as one (a table, or a partition
+ * root with all its partitions, or an inheritance parent with its children). */
+struct dgroup {
+	const struct table *root;       /* what DROP TABLE names */
+	char **members;                 /* qualified names, root first */
+	char **seqs;                    /* sequences owned by the members */
+	size_t *pre, npre;              /* indices into engine.ddl, in dump order */
+	size_t *post, npost;
+	size_t *tables, ntables;        /* its tables in engine.tables */
+	char error[512];                /* setup: it cannot be recreated (then nothing is dropped) */
+	/* guarded by engine.lock */
+	bool post_started, post_done, post_at_finish;
+	bool dropped;                   /* dropped and recreated by this run */
+};
+
+/* A foreign key of the dump that touches a group: added at the end, when
+ * both of its tables are in the run and copied. */
+struct dfk {
+	size_t item;                    /* in engine.ddl */
+	size_t child, ref;              /* groups of its table and of the one it references; SIZE_MAX: none */
+	char *ref_name;                 /* the referenced table as the dump writes it */
 };
 
 struct eunit {
@@ -55,6 +83,9 @@ struct worker {
 	pthread_mutex_t cancel_lock;    /* guards the PGcancel objects */
 	PGcancel *src_cancel, *dst_cancel;
 	atomic_bool busy;
+	PGconn *ddl;                    /* mode drop: the session that drops and recreates */
+	PGcancel *ddl_cancel;
+	struct strbuf *notices;         /* while set, the ddl session's notices go here */
 };
 
 struct engine {
@@ -81,6 +112,16 @@ struct engine {
 	size_t nunits;
 	char *journal_dir;
 
+	/* mode drop */
+	struct schema_items ddl;        /* the source's schema dump */
+	struct dgroup *groups;
+	size_t *cat_group;              /* the group of each cat.items[i]; SIZE_MAX: none */
+	size_t ngroups;
+	enum prep_state *gprep;         /* per group, for unit_pick */
+	size_t *ugroup;                 /* units[].spec.table's group, for unit_pick */
+	struct dfk *fks;                /* foreign keys touching a group */
+	size_t nfks;
+
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int workers_running;
@@ -101,6 +142,19 @@ double engine_now(void);
 /* engine_worker.c */
 void *engine_worker_main(void *arg);
 void engine_worker_cancel(struct worker *w);
+
+/* engine_drop.c: mode drop. */
+/* false: logged, *code the exit code (EXIT_USAGE, or EXIT_SSH for a dump on the master). */
+bool engine_drop_setup(struct engine *e, int *code);
+/* Decide from the markers what is left of each group; stale markers of the
+ * groups to redo are deleted (dst: the setup session). */
+bool engine_drop_resume(struct engine *e, PGconn *dst, const struct progress_marks *marks, bool *unit_done,
+			const struct unit_spec *specs);
+bool engine_drop_prepare(struct worker *w, struct dgroup *g, struct db_error *err);
+bool engine_drop_post(struct worker *w, struct dgroup *g, struct db_error *err);
+void engine_drop_close(struct worker *w);
+void engine_drop_finish(struct engine *e);
+void engine_drop_free(struct engine *e);
 
 /* engine_finish.c: after the workers: sequences, the failed-tables journal. */
 void engine_finish(struct engine *e);

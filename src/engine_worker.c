@@ -32,6 +32,8 @@ void engine_worker_cancel(struct worker *w)
 		(void)PQcancel(w->src_cancel, errbuf, sizeof errbuf);
 	if (w->dst_cancel)
 		(void)PQcancel(w->dst_cancel, errbuf, sizeof errbuf);
+	if (w->ddl_cancel)
+		(void)PQcancel(w->ddl_cancel, errbuf, sizeof errbuf);
 	pthread_mutex_unlock(&w->cancel_lock);
 }
 
@@ -217,8 +219,10 @@ static enum copy_outcome unit_once(struct worker *w, struct eunit *u, struct eta
 	return out;
 }
 
-/* After a unit: states, counters, the table's outcome. */
-static void unit_finished(struct engine *e, struct eunit *u, struct etable *et, enum copy_outcome out,
+/* After a unit: states, counters, the table's outcome.  true when this
+ * completed the last table of a mode drop group: the caller then applies
+ * the group's post-data (indexes, constraints). */
+static bool unit_finished(struct engine *e, struct eunit *u, struct etable *et, enum copy_outcome out,
 			  const struct db_error *err)
 {
 	pthread_mutex_lock(&e->lock);
@@ -251,17 +255,53 @@ static void unit_finished(struct engine *e, struct eunit *u, struct etable *et, 
 		}
 	}
 	e->ustate[idx] = u->state;
+	bool post = false;
 	if (et->units_left == 0 && et->units_running == 0 && et->state == TABLE_RUNNING) {
 		et->state = TABLE_DONE;
 		et->finished_at = engine_now();
+		if (e->plan->mode == MODE_DROP) {
+			struct dgroup *g = &e->groups[et->group];
+			post = !g->post_started && !g->post_done;
+			for (size_t i = 0; i < g->ntables && post; i++)
+				post = e->tables[g->tables[i]].state == TABLE_DONE;
+			g->post_started |= post;
+		}
 	} else if (et->state == TABLE_FAILED && et->units_running == 0 && et->finished_at == 0) {
 		et->finished_at = engine_now();
 	}
 	pthread_cond_broadcast(&e->cond);
 	pthread_mutex_unlock(&e->lock);
+	return post;
 }
 
-static void run_unit(struct worker *w, struct eunit *u, struct etable *et)
+/* Mode drop: a group that could not be recreated (or whose indexes and
+ * constraints failed) fails all of its tables; their queued units are dropped. */
+static void group_failed(struct engine *e, size_t group, const char *what, const struct db_error *err)
+{
+	char text[600];
+	db_error_text(err, text, sizeof text);
+	pthread_mutex_lock(&e->lock);
+	for (size_t k = 0; k < e->nunits; k++) {
+		if (e->ugroup[k] != group || e->units[k].state != UNIT_QUEUED)
+			continue;
+		e->units[k].state = e->ustate[k] = UNIT_SKIPPED;
+		e->tables[e->units[k].spec.table].units_left--;
+	}
+	const struct dgroup *g = &e->groups[group];
+	for (size_t i = 0; i < g->ntables; i++) {
+		struct etable *et = &e->tables[g->tables[i]];
+		if (et->state == TABLE_FAILED && strstr(et->error, what))
+			continue;
+		et->state = TABLE_FAILED;
+		snprintf(et->error, sizeof et->error, "%s: %.*s", what, 400, text);
+		if (et->finished_at == 0 && et->units_running == 0)
+			et->finished_at = engine_now();
+	}
+	pthread_cond_broadcast(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+}
+
+static bool run_unit(struct worker *w, struct eunit *u, struct etable *et)
 {
 	struct engine *e = w->e;
 	struct db_error err;
@@ -287,7 +327,7 @@ static void run_unit(struct worker *w, struct eunit *u, struct etable *et)
 			 err.message, attempt, e->plan->retries - 1);
 		backoff(e, attempt);
 	}
-	unit_finished(e, u, et, out, &err);
+	return unit_finished(e, u, et, out, &err);
 }
 
 /* Take the next unit, waiting while everything left waits on a preparation
@@ -305,7 +345,10 @@ static long take_unit(struct engine *e, bool *must_prep)
 		if (!any_queued)
 			break;
 		if (!atomic_load(&e->paused)) {
-			pick = unit_pick(e->utable, e->ustate, e->nunits, e->tprep, must_prep);
+			if (e->plan->mode == MODE_DROP)
+				pick = unit_pick(e->ugroup, e->ustate, e->nunits, e->gprep, must_prep);
+			else
+				pick = unit_pick(e->utable, e->ustate, e->nunits, e->tprep, must_prep);
 			if (pick >= 0)
 				break;
 		}
@@ -321,7 +364,9 @@ static long take_unit(struct engine *e, bool *must_prep)
 			et->state = TABLE_RUNNING;
 			et->started_at = u->started_at;
 		}
-		if (*must_prep)
+		if (*must_prep && e->plan->mode == MODE_DROP)
+			e->gprep[et->group] = PREP_RUNNING;
+		else if (*must_prep)
 			et->prep = e->tprep[u->spec.table] = PREP_RUNNING;
 	}
 	pthread_mutex_unlock(&e->lock);
@@ -340,26 +385,35 @@ void *engine_worker_main(void *arg)
 		atomic_store(&w->busy, true);
 		struct eunit *u = &e->units[pick];
 		struct etable *et = &e->tables[u->spec.table];
+		bool drop = e->plan->mode == MODE_DROP;
+		struct db_error err;
+		memset(&err, 0, sizeof err);
 		if (must_prep) {
-			struct db_error err;
-			memset(&err, 0, sizeof err);
-			bool ok = run_prepare(w, et, &err);
+			bool ok = drop ? engine_drop_prepare(w, &e->groups[et->group], &err) : run_prepare(w, et, &err);
+			enum prep_state st = ok ? PREP_DONE : cancelled(e) ? PREP_NEEDED : PREP_FAILED;
 			pthread_mutex_lock(&e->lock);
-			et->prep = e->tprep[u->spec.table] = ok ? PREP_DONE : cancelled(e) ? PREP_NEEDED : PREP_FAILED;
+			if (drop)
+				e->gprep[et->group] = st;
+			else
+				et->prep = e->tprep[u->spec.table] = st;
 			pthread_cond_broadcast(&e->cond);
 			pthread_mutex_unlock(&e->lock);
 			if (!ok) {
-				if (!cancelled(e))
+				if (!cancelled(e) && !drop)
 					log_error("table %s: cannot truncate it: %s: %s", et->t->qualified,
 						  err.sqlstate, err.message);
-				unit_finished(e, u, et, cancelled(e) ? COPY_CANCELLED : COPY_FAILED, &err);
+				(void)unit_finished(e, u, et, cancelled(e) ? COPY_CANCELLED : COPY_FAILED, &err);
+				if (drop && !cancelled(e))
+					group_failed(e, et->group, "dropping and recreating it", &err);
 				atomic_store(&w->busy, false);
 				continue;
 			}
 		}
-		run_unit(w, u, et);
+		if (run_unit(w, u, et) && !engine_drop_post(w, &e->groups[et->group], &err) && !cancelled(e))
+			group_failed(e, et->group, "recreating its indexes and constraints", &err);
 		atomic_store(&w->busy, false);
 	}
+	engine_drop_close(w);
 	worker_disconnect(w);
 	pthread_mutex_lock(&e->lock);
 	e->workers_running--;

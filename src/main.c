@@ -2,6 +2,7 @@
 #include "autoconfig.h"   /* autoconf: PACKAGE_VERSION */
 #include "config.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
 #include <string.h>
 #include <locale.h>
@@ -12,6 +13,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "exitcode.h"
+#include "journal.h"
 #include "log.h"
 #include "ssh.h"
 
@@ -72,6 +74,22 @@ static int load_config(struct cli *cli)
 	return EXIT_OK;
 }
 
+/* Every command's messages, debug detail included, also go to
+ * <state_dir>/<migration id>/gp2adb.log. */
+static void open_log_file(const struct plan *p, const char *command)
+{
+	struct journal j;
+	if (!journal_open(&j, p, true))
+		return;     /* journal_open said why */
+	char *path = journal_path(&j, "gp2adb.log");
+	if (log_open_file(path))
+		log_debug("gp2adb %s: %s (log %s)", PACKAGE_VERSION, command, path);
+	else
+		log_warn("cannot write the log file %s: %s", path, strerror(errno));
+	free(path);
+	journal_close(&j);
+}
+
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
@@ -108,6 +126,7 @@ int main(int argc, char **argv)
 				"analyze | migrate | status (see gp2adb --help).\n");
 			rc = EXIT_USAGE;
 		} else {
+			open_log_file(&cli.plan, name ? name : "wizard");
 			rc = run_command(&cli, name ? name : "wizard");
 		}
 	}

@@ -3,6 +3,7 @@
 #include "schema.h"
 #include "schema_tokens.h"
 #include "db.h"
+#include "exitcode.h"
 #include "journal.h"
 #include "log.h"
 #include "mem.h"
@@ -533,7 +534,7 @@ bool schema_apply(PGconn *dst, const struct schema_items *items, enum schema_sec
 
 /* The DDL: from schema_file, or dumped from the source (and saved). */
 static bool load_ddl(const struct plan *p, const char *schema_file, char **ddl, size_t *len,
-		     bool *connect_failed, char *err, size_t size)
+		     int *code, char *err, size_t size)
 {
 	if (schema_file) {
 		if (!journal_slurp(schema_file, ddl, len)) {
@@ -548,7 +549,7 @@ static bool load_ddl(const struct plan *p, const char *schema_file, char **ddl, 
 		char *where = db_endpoint_describe(&p->source);
 		snprintf(err, size, "cannot connect to the source (%s): %s", where, e.message);
 		free(where);
-		*connect_failed = true;
+		*code = EXIT_CONNECT;
 		return false;
 	}
 	struct flavor f;
@@ -556,10 +557,10 @@ static bool load_ddl(const struct plan *p, const char *schema_file, char **ddl, 
 	PQfinish(src);
 	if (!ok) {
 		snprintf(err, size, "source: %s", e.message);
-		*connect_failed = true;
+		*code = EXIT_CONNECT;
 		return false;
 	}
-	if (!schema_dump(p, &f, ddl, err, size))
+	if (!schema_dump(p, &f, ddl, code, err, size))
 		return false;
 	*len = strlen(*ddl);
 	char *saved = runlog_write_file(p, "schema.sql", *ddl, *len);
@@ -570,14 +571,14 @@ static bool load_ddl(const struct plan *p, const char *schema_file, char **ddl, 
 }
 
 bool schema_load(const struct plan *p, const char *schema_file, struct schema_load *out, PGconn **dst,
-		 bool *connect_failed, char *err, size_t size)
+		 int *code, char *err, size_t size)
 {
 	memset(out, 0, sizeof *out);
 	*dst = NULL;
-	*connect_failed = false;
+	*code = EXIT_USAGE;
 	char *ddl = NULL;
 	size_t len = 0;
-	if (!load_ddl(p, schema_file, &ddl, &len, connect_failed, err, size))
+	if (!load_ddl(p, schema_file, &ddl, &len, code, err, size))
 		return false;
 	char perr[600];
 	bool parsed = schema_parse(ddl, len, &out->items, perr, sizeof perr);
@@ -596,18 +597,19 @@ bool schema_load(const struct plan *p, const char *schema_file, struct schema_lo
 		char *where = db_endpoint_describe(&p->destination);
 		snprintf(err, size, "cannot connect to the destination (%s): %s", where, e.message);
 		free(where);
-		*connect_failed = true;
+		*code = EXIT_CONNECT;
 		schema_items_free(&out->items);
 		return false;
 	}
 	if (!schema_dest_read(conn, &out->dest, err, size)) {
-		*connect_failed = true;
+		*code = EXIT_CONNECT;
 		PQfinish(conn);
 		schema_items_free(&out->items);
 		return false;
 	}
 	schema_scan(&out->items, &out->dest, &out->findings);
 	*dst = conn;
+	*code = EXIT_OK;
 	return true;
 }
 

@@ -121,16 +121,20 @@ struct schema_load {
  * schema.sql in the run's directory), split it, connect to the destination,
  * read what it allows and scan.  On success *dst is the open destination
  * connection (the caller closes it).  false with err ("cannot connect to the
- * source (...): ...", "<file>: line N: ...") and *connect_failed telling a
- * connection failure from bad input. */
+ * source (...): ...", "<file>: line N: ...") and *code the exit code:
+ * EXIT_CONNECT, EXIT_SSH (schema_dump) or EXIT_USAGE (bad input). */
 bool schema_load(const struct plan *p, const char *schema_file, struct schema_load *out, PGconn **dst,
-		 bool *connect_failed, char *err, size_t errsize);
+		 int *code, char *err, size_t errsize);
 void schema_load_done(struct schema_load *l);
 
-/* Run the source's pg_dump -s (Greenplum: with --gp-syntax) and return the
- * DDL.  The password, if any, reaches pg_dump only through its environment.
- * false with err naming the command and its error. */
-bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, char *err, size_t errsize);
+/* Run the source's pg_dump -s (Greenplum: Greenplum's own, with --gp-syntax,
+ * here under ssh.gphome or else on ssh.master over SSH) and return the DDL.
+ * The password, if any, reaches pg_dump only through its environment or a
+ * temporary 0600 pgpass file on the master.  false with err naming the
+ * command (and host) and its error, and *code the exit code: EXIT_SSH when
+ * the master could not be reached or its pg_dump failed, else EXIT_USAGE. */
+bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, int *code,
+		 char *err, size_t errsize);
 
 /* Run argv locally (PATH searched) with extra environment entries
  * ("NAME=value", NULL-terminated; may be NULL) and collect its standard

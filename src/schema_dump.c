@@ -2,8 +2,10 @@
  * read what the destination allows. */
 #include "schema.h"
 #include "db.h"
+#include "exitcode.h"
 #include "log.h"
 #include "mem.h"
+#include "ssh.h"
 #include "strbuf.h"
 
 #include <errno.h>
@@ -152,27 +154,167 @@ static void last_line(const char *text, char *buf, size_t size)
 	snprintf(buf, size, "%.*s", (int)(n - start), text + start);
 }
 
-bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, char *err, size_t errsize)
+/* A pgpass field: ':' and '\' escaped. */
+static void pgpass_field(struct strbuf *sb, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == ':' || *v == '\\')
+			strbuf_putc(sb, '\\');
+		strbuf_putc(sb, *v);
+	}
+}
+
+/* The stderr of a remote command on one line, for the error message. */
+static void one_line(const struct strbuf *text, char *buf, size_t size)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < text->len && n + 4 < size; i++) {
+		char c = text->data[i];
+		if (c == '\n') {
+			if (i + 1 < text->len && n > 0) {
+				memcpy(buf + n, " / ", 3);
+				n += 3;
+			}
+		} else if (c != '\r') {
+			buf[n++] = c;
+		}
+	}
+	buf[n] = '\0';
+}
+
+/* The shell command that runs Greenplum's pg_dump on the master.  It connects
+ * through the master's local socket (or the socket directory the source is
+ * configured with) on the source's port as the source's user.  With a
+ * password, its pgpass line arrives on stdin into a 0600 file that the
+ * shell removes on exit: the password is never in an argument list. */
+static char *remote_dump_command(const struct plan *p, bool with_password)
+{
+	const struct endpoint *ep = &p->source;
+	struct strbuf c;
+	strbuf_init(&c);
+	strbuf_puts(&c, "umask 077; ");
+	if (with_password)
+		strbuf_puts(&c, "f=$(mktemp \"${TMPDIR:-/tmp}/gp2adb-pgpass.XXXXXX\") || exit 125; "
+			    "trap 'rm -f \"$f\"' EXIT; trap 'exit 129' HUP; trap 'exit 130' INT; "
+			    "trap 'exit 143' TERM; cat >\"$f\" || exit 125; PGPASSFILE=$f; export PGPASSFILE; ");
+	if (p->ssh.gphome) {
+		char *q = ssh_shell_quote(p->ssh.gphome);
+		strbuf_printf(&c, "GPHOME=%s; export GPHOME; ", q);
+		free(q);
+	}
+	strbuf_puts(&c, "if [ ! -r \"${GPHOME:-/nonexistent}/greenplum_path.sh\" ]; then "
+		    "echo \"no greenplum_path.sh in GPHOME (${GPHOME:-not set}): set ssh.gphome\" >&2; exit 126; fi; "
+		    ". \"$GPHOME/greenplum_path.sh\" && \"$GPHOME/bin/pg_dump\" -s --gp-syntax");
+	if (ep->host && ep->host[0] == '/') {
+		char *q = ssh_shell_quote(ep->host);
+		strbuf_printf(&c, " -h %s", q);
+		free(q);
+	}
+	if (ep->port > 0)
+		strbuf_printf(&c, " -p %d", ep->port);
+	if (ep->user && ep->user[0]) {
+		char *q = ssh_shell_quote(ep->user);
+		strbuf_printf(&c, " -U %s", q);
+		free(q);
+	}
+	/* The database as the last argument: before 8.4, -d meant --inserts. */
+	char *q = ssh_shell_quote(ep->dbname);
+	strbuf_printf(&c, " %s", q);
+	free(q);
+	return strbuf_finish(&c);
+}
+
+/* Greenplum's pg_dump -s --gp-syntax run on the master over SSH. */
+static bool dump_on_master(const struct plan *p, const struct flavor *src, char **ddl, int *code,
+			   char *err, size_t errsize)
+{
+	const char *host = p->ssh.master, *db = p->source.dbname;
+	if (!db || !db[0]) {
+		snprintf(err, errsize, "source.dbname is not set: the master's pg_dump needs the database's name");
+		*code = EXIT_USAGE;
+		return false;
+	}
+	struct ssh_opts o;
+	ssh_opts_from_plan(&o, &p->ssh);
+	struct ssh_session *s = ssh_connect(&o, host, NULL, err, errsize);
+	if (!s) {
+		*code = EXIT_SSH;
+		return false;
+	}
+	/* pg_dump reads the whole catalog before it writes a line: on a large
+	 * cluster that takes minutes, so allow a long silence. */
+	ssh_set_timeout(s, 3600 * 1000);
+	const char *pw = p->source.password;
+	struct strbuf pass;
+	strbuf_init(&pass);
+	if (pw) {
+		strbuf_puts(&pass, "*:*:*:");
+		if (p->source.user && p->source.user[0])
+			pgpass_field(&pass, p->source.user);
+		else
+			strbuf_putc(&pass, '*');
+		strbuf_putc(&pass, ':');
+		pgpass_field(&pass, pw);
+		strbuf_putc(&pass, '\n');
+	}
+	char *cmd = remote_dump_command(p, pw != NULL);
+	log_info("dumping the source schema on %s over SSH: Greenplum %s pg_dump -s --gp-syntax %s",
+		 host, src->gp_version, db);
+	struct ssh_result r;
+	ssh_result_init(&r);
+	bool ok = ssh_exec(s, cmd, pw ? pass.data : NULL, pass.len, &r, err, errsize);
+	mem_wipe_free(strbuf_finish(&pass));
+	char line[600];
+	one_line(&r.err, line, sizeof line);
+	if (!ok) {
+		*code = EXIT_SSH;
+	} else if (r.status != 0) {
+		snprintf(err, errsize, "%s: pg_dump -s --gp-syntax %s failed on the master (exit %d): %s", host,
+			 db, r.status, line[0] ? line : "no message");
+		*code = EXIT_SSH;
+		ok = false;
+	} else if (r.out.len == 0) {
+		snprintf(err, errsize, "%s: pg_dump -s --gp-syntax %s wrote nothing%s%s", host, db,
+			 line[0] ? ": " : "", line);
+		*code = EXIT_SSH;
+		ok = false;
+	} else {
+		if (line[0])
+			log_warn("%s: pg_dump said: %s", host, line);
+		*ddl = strbuf_steal(&r.out);
+	}
+	ssh_result_done(&r);
+	free(cmd);
+	ssh_close(s);
+	return ok;
+}
+
+bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, int *code,
+		 char *err, size_t errsize)
 {
 	*ddl = NULL;
+	*code = EXIT_USAGE;
 	char *tool = NULL;
-	if (src->kind == FLAVOR_GREENPLUM) {
-		/* Greenplum's own pg_dump knows DISTRIBUTED BY, partitions and storage
-		 * options.  Use it where it is installed here; otherwise it must run on
-		 * the master. */
+	/* Greenplum's own pg_dump knows DISTRIBUTED BY, partitions and storage
+	 * options: use it where it is installed here, else run it on the master.
+	 * ADB is dumped the same way when a master is configured. */
+	bool gp = src->kind == FLAVOR_GREENPLUM || (src->kind == FLAVOR_ADB && p->ssh.master);
+	if (gp) {
 		char *local = p->ssh.gphome ? xasprintf("%s/bin/pg_dump", p->ssh.gphome) : NULL;
 		if (local && access(local, X_OK) == 0) {
 			tool = local;
+		} else if (p->ssh.master) {
+			free(local);
+			return dump_on_master(p, src, ddl, code, err, errsize);
 		} else {
 			free(local);
 			snprintf(err, errsize,
 				 "the source is Greenplum %s: its schema must be dumped with Greenplum's own "
-				 "pg_dump, which is not installed here (ssh.gphome/bin/pg_dump), and running it on "
-				 "the master over SSH is not available in this version. Run on the master: "
-				 "pg_dump -s --gp-syntax '%s' > schema.sql (roles too: pg_dumpall -s%s --gp-syntax), "
-				 "copy the file here, and pass --schema-file schema.sql",
-				 src->gp_version, p->source.dbname ? p->source.dbname : "DBNAME",
-				 src->gp_major <= 4 ? " -q" : "");
+				 "pg_dump, which is not installed here (ssh.gphome/bin/pg_dump). Set ssh.master "
+				 "(and the ssh keys) to run it on the master over SSH, or run there: "
+				 "pg_dump -s --gp-syntax '%s' > schema.sql, copy the file here, and pass "
+				 "--schema-file schema.sql",
+				 src->gp_version, p->source.dbname ? p->source.dbname : "DBNAME");
 			return false;
 		}
 	} else {
@@ -183,7 +325,7 @@ bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, cha
 	int n = 0;
 	argv[n++] = tool;
 	argv[n++] = "--schema-only";
-	if (src->kind == FLAVOR_GREENPLUM) {
+	if (gp) {
 		argv[n++] = "--gp-syntax";
 	} else {
 		argv[n++] = "--no-tablespaces";
@@ -197,7 +339,7 @@ bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, cha
 	const char *env[] = { pw_env, NULL };
 	char *out = NULL, *errout = NULL;
 	log_info("dumping the source schema: %s --schema-only%s (%s)", tool,
-		 src->kind == FLAVOR_GREENPLUM ? " --gp-syntax" : "", p->source.dbname ? p->source.dbname : "");
+		 gp ? " --gp-syntax" : "", p->source.dbname ? p->source.dbname : "");
 	int rc = schema_run_local(argv, pw_env ? env : NULL, &out, &errout);
 	mem_wipe_free(pw_env);
 	bool ok = rc == 0;

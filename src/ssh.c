@@ -489,6 +489,12 @@ const char *ssh_host(const struct ssh_session *s)
 	return s->host;
 }
 
+void ssh_set_timeout(struct ssh_session *s, int timeout_ms)
+{
+	s->timeout_ms = timeout_ms;
+	libssh2_session_set_timeout(s->sess, timeout_ms);
+}
+
 bool ssh_trust_hostkey(const struct ssh_opts *o, const char *host,
 		       const struct ssh_hostkey *hk, char *err, size_t errsize)
 {

@@ -58,6 +58,9 @@ struct ssh_session *ssh_connect(const struct ssh_opts *o, const char *host,
 				struct ssh_hostkey *hk, char *err, size_t errsize);
 void ssh_close(struct ssh_session *s);
 const char *ssh_host(const struct ssh_session *s);
+/* How long a command may stay silent (and each blocking call may take) from
+ * now on, for commands known to think long before they answer. */
+void ssh_set_timeout(struct ssh_session *s, int timeout_ms);
 
 /* Append host's presented key to known_hosts ([host]:port when port != 22),
  * after the operator checked its fingerprint. */

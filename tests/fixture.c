@@ -89,3 +89,18 @@ char *fx_dump(enum tu_side side, const char *db, bool data, const char *table)
 	free(conn);
 	return strbuf_finish(&sb);
 }
+
+char *fx_assert_same_schema(const char *src_db, const char *dst_db)
+{
+	char *s = fx_dump(TU_SRC, src_db, false, NULL), *d = fx_dump(TU_DST, dst_db, false, NULL);
+	if (strcmp(s, d) != 0) {
+		size_t i = 0;
+		while (s[i] && s[i] == d[i])
+			i++;
+		size_t from = i > 200 ? i - 200 : 0;
+		fail_msg("pg_dump -s differs at byte %zu:\nsource: ...%.400s\ndestination: ...%.400s",
+			 i, s + from, d + from);
+	}
+	free(s);
+	return d;
+}

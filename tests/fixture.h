@@ -19,5 +19,9 @@ void fx_load_pagila(PGconn *c);
  * database, without what must differ between two servers: the random
  * \restrict key, the version header and sequence positions. */
 char *fx_dump(enum tu_side side, const char *db, bool data, const char *table);
+/* pg_dump -s of src_db on the source and dst_db on the destination must be
+ * equal (fx_dump's normalising); on a difference the test fails showing
+ * where.  Returns the destination's dump for further checks; caller frees. */
+char *fx_assert_same_schema(const char *src_db, const char *dst_db);
 
 #endif

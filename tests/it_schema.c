@@ -17,17 +17,8 @@
 
 static void assert_same_schema(const char *db)
 {
-	char *s = fx_dump(TU_SRC, db, false, NULL), *d = fx_dump(TU_DST, db, false, NULL);
-	if (strcmp(s, d) != 0) {
-		size_t i = 0;
-		while (s[i] && s[i] == d[i])
-			i++;
-		size_t from = i > 200 ? i - 200 : 0;
-		fail_msg("pg_dump -s differs at byte %zu:\nsource: ...%.400s\ndestination: ...%.400s",
-			 i, s + from, d + from);
-	}
-	assert_true(strlen(s) > 1000);
-	free(s);
+	char *d = fx_assert_same_schema(db, db);
+	assert_true(strlen(d) > 1000);
 	free(d);
 }
 

@@ -4,7 +4,9 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <glob.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "mem.h"
@@ -37,6 +39,21 @@ static void test_status_names_both_flavors(void **state)
 	assert_non_null(strstr(r.out, "\"flavor\": \"PostgreSQL\""));
 	assert_non_null(strstr(r.out, "\"reachable\": true"));
 	tu_run_done(&r);
+
+	/* the log file of this migration: private, and naming the command */
+	char *pattern = xasprintf("%s/state/m*/gp2adb.log", dir);
+	glob_t g;
+	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+	assert_int_equal(g.gl_pathc, 1);
+	struct stat st;
+	assert_int_equal(stat(g.gl_pathv[0], &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	char *log = tu_read_file(g.gl_pathv[0]);
+	assert_non_null(strstr(log, "[debug] gp2adb "));
+	assert_non_null(strstr(log, ": status (log "));
+	free(log);
+	globfree(&g);
+	free(pattern);
 	free(conf);
 	free(dir);
 }

@@ -491,9 +491,9 @@ static bool core_schema_load(void *ctx, const struct plan *p, struct ui_schema *
 	job_join(&c->schema);
 	schema_unload(c);
 	PGconn *dst;
-	bool connect_failed;
+	int code;
 	char text[1024];
-	if (!schema_load(p, NULL, &c->sl, &dst, &connect_failed, text, sizeof text)) {
+	if (!schema_load(p, NULL, &c->sl, &dst, &code, text, sizeof text)) {
 		snprintf(err, size, "%.*s", (int)(size > 1 ? size - 1 : 0), text);
 		return false;
 	}
