@@ -57,13 +57,17 @@ void engine_snapshot(struct engine *e, struct engine_snapshot *out)
 		s->finished_at = et->finished_at;
 		snprintf(s->error, sizeof s->error, "%s", et->error);
 	}
+	long long resumed_bytes = 0;     /* done by an earlier run: not part of this run's rate */
 	for (size_t u = 0; u < e->nunits; u++) {
 		const struct eunit *un = &e->units[u];
 		struct engine_table_stats *s = &out->tables[un->spec.table];
-		s->bytes_done += atomic_load(&un->bytes);
+		long long b = atomic_load(&un->bytes);
+		s->bytes_done += b;
 		s->rows_done += atomic_load(&un->rows);
-		if (un->state == UNIT_DONE && un->started_at == 0)
+		if (un->state == UNIT_DONE && un->started_at == 0) {
 			s->units_resumed++;
+			resumed_bytes += b;
+		}
 	}
 	pthread_mutex_unlock(&e->lock);
 
@@ -72,7 +76,8 @@ void engine_snapshot(struct engine *e, struct engine_snapshot *out)
 		struct engine_table_stats *s = &out->tables[i];
 		s->rate_bps = s->state == TABLE_RUNNING ? rate_window_rate(&e->tables[i].rate, RATE_WINDOW_SPAN) : 0;
 		/* before its second sample (a second), a running table's rate is its average so far */
-		if (s->state == TABLE_RUNNING && s->rate_bps == 0 && s->started_at > 0 && out->now - s->started_at >= 0.2)
+		if (s->state == TABLE_RUNNING && s->rate_bps == 0 && s->units_resumed == 0 && s->started_at > 0 &&
+		    out->now - s->started_at >= 0.2)
 			s->rate_bps = (double)s->bytes_done / (out->now - s->started_at);
 		s->rate_rows = s->rate_bps > 0 && s->bytes_done > 0 ?
 			s->rate_bps * (double)s->rows_done / (double)s->bytes_done : 0;
@@ -101,6 +106,9 @@ void engine_snapshot(struct engine *e, struct engine_snapshot *out)
 		done += w * table_fraction(s);
 	}
 	double elapsed = out->now - out->started_at;
+	/* likewise the total, before the second sample of a copy still running */
+	if (out->rate_bps == 0 && !atomic_load(&e->finished) && out->started_at > 0 && elapsed >= 0.2)
+		out->rate_bps = (double)(out->bytes_done - resumed_bytes) / elapsed;
 	if (weight > 0 && done / weight > 0.01 && elapsed > 1)
 		out->eta_seconds = elapsed * (1 - done / weight) / (done / weight);
 	out->paused = atomic_load(&e->paused);
