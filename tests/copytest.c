@@ -57,27 +57,14 @@ void ct_assert_identical(const char *src_db, const char *dst_db, const char *con
 
 void ct_bg_start(struct ct_bg *b, const char *const *args)
 {
-	const char *bin = getenv("GP2ADB_BIN");
 	b->out = xasprintf("%s/bg.out", getenv("GP2ADB_TEST_DIR"));
 	b->err = xasprintf("%s/bg.err", getenv("GP2ADB_TEST_DIR"));
-	b->pid = fork();
-	if (b->pid == 0) {
-		int o = open(b->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int e = open(b->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int nul = open("/dev/null", O_RDONLY);
-		dup2(nul, 0);
-		dup2(o, 1);
-		dup2(e, 2);
-		size_t n = 0;
-		while (args[n])
-			n++;
-		char **argv = xcalloc(n + 2, sizeof *argv);
-		argv[0] = (char *)bin;
-		for (size_t i = 0; i < n; i++)
-			argv[i + 1] = (char *)args[i];
-		execv(bin, argv);
-		_exit(127);
-	}
+	int o = open(b->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int e = open(b->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(o >= 0 && e >= 0);
+	b->pid = tu_spawn_gp2adb(args, o, e);
+	close(o);
+	close(e);
 	assert_true(b->pid > 0);
 }
 

@@ -161,21 +161,17 @@ static char *slurp_fd(int fd)
 	return b.d;
 }
 
-int tu_run_gp2adb(struct tu_run *r, const char *const *args)
+pid_t tu_spawn_gp2adb(const char *const *args, int out_fd, int err_fd)
 {
 	const char *bin = getenv("GP2ADB_BIN");
 	if (!bin)
 		bin = "./gp2adb";
-	char outp[] = "/tmp/tu-out.XXXXXX", errp[] = "/tmp/tu-err.XXXXXX";
-	int ofd = mkstemp(outp), efd = mkstemp(errp);
-	if (ofd < 0 || efd < 0)
-		fail_msg("mkstemp");
 	pid_t pid = fork();
 	if (pid == 0) {
 		int nul = open("/dev/null", O_RDONLY);
 		dup2(nul, 0);
-		dup2(ofd, 1);
-		dup2(efd, 2);
+		dup2(out_fd, 1);
+		dup2(err_fd, 2);
 		size_t n = 0;
 		while (args[n])
 			n++;
@@ -186,6 +182,18 @@ int tu_run_gp2adb(struct tu_run *r, const char *const *args)
 		execv(bin, argv);
 		_exit(127);
 	}
+	if (pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	return pid;
+}
+
+int tu_run_gp2adb(struct tu_run *r, const char *const *args)
+{
+	char outp[] = "/tmp/tu-out.XXXXXX", errp[] = "/tmp/tu-err.XXXXXX";
+	int ofd = mkstemp(outp), efd = mkstemp(errp);
+	if (ofd < 0 || efd < 0)
+		fail_msg("mkstemp");
+	pid_t pid = tu_spawn_gp2adb(args, ofd, efd);
 	int st = 0;
 	waitpid(pid, &st, 0);
 	lseek(ofd, 0, SEEK_SET);

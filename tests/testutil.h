@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "plan.h"
 
@@ -41,6 +42,9 @@ struct tu_run {
 	char *err;
 };
 int tu_run_gp2adb(struct tu_run *r, const char *const *args);
+/* Start $GP2ADB_BIN with args (stdin /dev/null, stdout and stderr to the
+ * given descriptors) without waiting; returns its pid. */
+pid_t tu_spawn_gp2adb(const char *const *args, int out_fd, int err_fd);
 void tu_run_done(struct tu_run *r);
 
 #endif
