@@ -18,7 +18,7 @@ static bool copy_start(void *ctx, const struct plan *p, enum method m, char *err
 		 * from the cluster); the wizard prepares them but does not run them. */
 		snprintf(err, size, "%s runs outside gp2adb: run it on the cluster as the Method "
 			 "screen describes, or go back and choose gp2adb's engine",
-			 advisor_method_name(m));
+			 ui_method_name(m));
 		return false;
 	}
 	pthread_mutex_lock(&copy_lock);
