@@ -22,6 +22,7 @@
 struct etable {
 	const struct table *t;          /* in engine.cat */
 	char *select_sql;               /* COPY (SELECT ... FROM ONLY t */
+	char *table_out_sql;            /* COPY t (cols), for a unit without a predicate; or NULL */
 	char *copy_in_sql;              /* COPY t (cols) FROM STDIN WITH (...) */
 	char *copy_in_freeze_sql;       /* the same WITH FREEZE, or NULL */
 	bool binary;

@@ -189,8 +189,10 @@ static enum copy_outcome unit_once(struct worker *w, struct eunit *u, struct eta
 		dst_sql = xasprintf("BEGIN;\n%s", et->copy_in_sql);
 	}
 	const char *fmt = !et->binary ? "" : e->sf.pg_num >= 90000 ? " (FORMAT binary)" : " BINARY";
-	char *src_sql = xasprintf("%s%s%s) TO STDOUT%s", et->select_sql, u->spec.predicate[0] ? " WHERE " : "",
-				  u->spec.predicate, fmt);
+	char *src_sql = u->spec.predicate[0] || !et->table_out_sql
+		? xasprintf("%s%s%s) TO STDOUT%s", et->select_sql, u->spec.predicate[0] ? " WHERE " : "",
+			    u->spec.predicate, fmt)
+		: xasprintf("%s TO STDOUT%s", et->table_out_sql, fmt);
 	struct copy_stream cs = {
 		.src = w->src, .dst = w->dst, .src_sql = src_sql, .dst_sql = dst_sql,
 		.bytes = &u->bytes, .rows = &u->rows, .cancel = &e->cancel,
