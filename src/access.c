@@ -536,14 +536,26 @@ bool access_list(const struct plan *p, struct access_ledger *out)
 	return ok;
 }
 
+bool access_ledger_begin(const struct plan *p, struct journal *j, struct access_ledger *l)
+{
+	access_ledger_init(l);
+	if (!journal_open(j, p, true))
+		return false;
+	if (journal_lock(j, "ledger.lock", ACCESS_LOCK_WAIT_S) && access_ledger_load(l, j))
+		return true;
+	access_ledger_done(l);
+	journal_close(j);
+	return false;
+}
+
 bool access_record_operator(const struct plan *p, enum access_kind kind, const char *cidr,
 			    const char *what, int *id)
 {
 	struct journal j;
 	struct access_ledger l;
-	if (!journal_open(&j, p, true))
+	if (!access_ledger_begin(p, &j, &l))
 		return false;
-	bool ok = access_ledger_load(&l, &j);
+	bool ok = true;
 	struct access_opening o = { 0 };
 	o.kind = kind;
 	o.host = p->destination.host;
@@ -562,10 +574,10 @@ bool access_confirm_closed(const struct plan *p, int id)
 {
 	struct journal j;
 	struct access_ledger l;
-	if (!journal_open(&j, p, true))
+	if (!access_ledger_begin(p, &j, &l))
 		return false;
-	bool ok = access_ledger_load(&l, &j);
-	struct access_opening *o = ok ? access_ledger_find(&l, id) : NULL;
+	bool ok = true;
+	struct access_opening *o = access_ledger_find(&l, id);
 	if (ok && !o) {
 		log_error("no opening #%d in the ledger of migration %s", id, j.id);
 		ok = false;

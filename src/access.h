@@ -85,6 +85,12 @@ void access_steps_close(const struct access_opening *o, struct strbuf *out);
 
 /* --- what the commands and the wizard call --- */
 
+/* Open the plan's journal, take the ledger's lock (waiting up to
+ * ACCESS_LOCK_WAIT_S for another gp2adb) and load the ledger: what every
+ * change to it starts with.  journal_close releases the lock. */
+#define ACCESS_LOCK_WAIT_S 60.0
+bool access_ledger_begin(const struct plan *p, struct journal *j, struct access_ledger *l);
+
 /* The plan's ledger, read-only (listing at start, status). */
 bool access_list(const struct plan *p, struct access_ledger *out);
 /* Record an opening the operator made (after they confirmed it):

@@ -208,12 +208,8 @@ enum access_failure access_open_pg_hba(const struct plan *p, const char *cidr, i
 	struct journal j;
 	struct access_ledger l;
 	struct hba_ctx c;
-	if (!journal_open(&j, p, true))
+	if (!access_ledger_begin(p, &j, &l))
 		return ACCESS_FAIL_OTHER;
-	if (!access_ledger_load(&l, &j)) {
-		journal_close(&j);
-		return ACCESS_FAIL_OTHER;
-	}
 	enum access_failure rc = hba_connect(p, &c);
 	struct strbuf orig;
 	strbuf_init(&orig);
@@ -339,12 +335,8 @@ enum access_failure access_restore_pg_hba(const struct plan *p, int id)
 {
 	struct journal j;
 	struct access_ledger l;
-	if (!journal_open(&j, p, true))
+	if (!access_ledger_begin(p, &j, &l))
 		return ACCESS_FAIL_OTHER;
-	if (!access_ledger_load(&l, &j)) {
-		journal_close(&j);
-		return ACCESS_FAIL_OTHER;
-	}
 	struct access_opening *found = access_ledger_find(&l, id);
 	if (!found || found->kind != ACCESS_PG_HBA) {
 		log_error("no pg_hba opening #%d in the ledger of migration %s", id, j.id);

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void journal_sha256_hex(const void *data, size_t len, char out[65])
@@ -54,6 +56,7 @@ static bool mkdir_p(const char *path)
 bool journal_open(struct journal *j, const struct plan *p, bool create)
 {
 	memset(j, 0, sizeof *j);
+	j->lock_fd = -1;
 	if (!p->state_dir || !*p->state_dir) {
 		log_error("no state directory: set state_dir in the configuration or --state-dir");
 		return false;
@@ -72,6 +75,9 @@ bool journal_open(struct journal *j, const struct plan *p, bool create)
 
 void journal_close(struct journal *j)
 {
+	if (j->lock_fd >= 0)
+		close(j->lock_fd);      /* releases the lock */
+	j->lock_fd = -1;
 	free(j->id);
 	free(j->dir);
 	j->id = j->dir = NULL;
@@ -80,6 +86,65 @@ void journal_close(struct journal *j)
 char *journal_path(const struct journal *j, const char *name)
 {
 	return xasprintf("%s/%s", j->dir, name);
+}
+
+/* The pid the lock file's holder wrote, or "?". */
+static void lock_holder(int fd, char *buf, size_t size)
+{
+	ssize_t n = pread(fd, buf, size - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!buf[0])
+		snprintf(buf, size, "?");
+}
+
+bool journal_lock(struct journal *j, const char *name, double wait_s)
+{
+	char *path = journal_path(j, name);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		log_error("cannot open the lock file %s: %s", path, strerror(errno));
+		free(path);
+		return false;
+	}
+	char holder[32];
+	double waited = 0;
+	bool locked = false;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			locked = true;
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK) {
+			log_error("cannot lock %s: %s", path, strerror(errno));
+			break;
+		}
+		lock_holder(fd, holder, sizeof holder);
+		if (waited == 0)
+			log_info("waiting for gp2adb process %s, which is changing %s", holder, path);
+		if (waited >= wait_s) {
+			log_error("another gp2adb process (pid %s) still holds %s after %.3g s; "
+				  "try again once it has finished", holder, path, wait_s);
+			break;
+		}
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		waited += 0.1;
+	}
+	if (locked) {
+		char pid[32];
+		int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+		if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)len, 0) != len)
+			log_debug("cannot write the pid into %s: %s", path, strerror(errno));
+		j->lock_fd = fd;
+		free(path);
+		return true;
+	}
+	close(fd);
+	free(path);
+	return false;
 }
 
 static bool fsync_dir(const char *dir)

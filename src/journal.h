@@ -15,6 +15,7 @@
 struct journal {
 	char *id;       /* plan_migration_id(): e.g. "m1f2e3d4c5b6a" */
 	char *dir;      /* <state_dir>/<id> */
+	int lock_fd;    /* journal_lock()'s file, or -1 */
 };
 
 /* plan_migration_id() as a new string; caller frees. */
@@ -23,6 +24,11 @@ char *journal_migration_id(const struct plan *p);
  * With create false, a missing directory is not an error (nothing recorded yet). */
 bool journal_open(struct journal *j, const struct plan *p, bool create);
 void journal_close(struct journal *j);
+/* Hold <dir>/<name> exclusively (flock) until journal_close, so that one
+ * process (or thread) at a time reads, changes and appends to what it
+ * guards.  Waits up to wait_s seconds for a holder, saying once that it
+ * waits; then fails with an error naming the file and the holder's pid. */
+bool journal_lock(struct journal *j, const char *name, double wait_s);
 /* <dir>/<name>; caller frees. */
 char *journal_path(const struct journal *j, const char *name);
 /* Append one line (a '\n' is added) with a single write, then fsync. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "access.h"
@@ -217,6 +218,70 @@ static void test_record_is_durable_and_private(void **state)
 	free(dir);
 }
 
+/* One ledger, changed by several processes at once: every opening gets its
+ * own id and the ledger stays readable.  The journal's lock also times out
+ * with the holder named, and is free again once the holder closes. */
+static void test_concurrent_ledger_changes(void **state)
+{
+	(void)state;
+	char *dir = tu_tmpdir();
+	struct plan p;
+	plan_init(&p);
+	free(p.state_dir);
+	p.state_dir = xasprintf("%s/state-concurrent", dir);
+	p.source.host = xstrdup("mdw");
+	p.source.dbname = xstrdup("warehouse");
+	p.destination.host = xstrdup("gp-y.gpdb.rds.aliyuncs.com");
+
+	enum { PROCS = 4, EACH = 8 };
+	pid_t kids[PROCS];
+	for (int k = 0; k < PROCS; k++) {
+		kids[k] = fork();
+		assert_true(kids[k] >= 0);
+		if (kids[k] == 0) {
+			int bad = 0;
+			for (int i = 0; i < EACH; i++) {
+				char cidr[32];
+				snprintf(cidr, sizeof cidr, "10.%d.%d.0/24", k, i);
+				bad += !access_record_operator(&p, ACCESS_WHITELIST, cidr, "gp2adb_migration", NULL);
+			}
+			_exit(bad);
+		}
+	}
+	for (int k = 0; k < PROCS; k++) {
+		int st = 0;
+		assert_int_equal(waitpid(kids[k], &st, 0), kids[k]);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 0);
+	}
+	struct access_ledger l;
+	assert_true(access_list(&p, &l));
+	assert_int_equal(l.n, PROCS * EACH);
+	for (int id = 1; id <= PROCS * EACH; id++) {
+		struct access_opening *o = access_ledger_find(&l, id);
+		assert_non_null(o);
+		assert_int_equal(o->state, ACCESS_DONE);
+	}
+	assert_int_equal(access_ledger_outstanding(&l), PROCS * EACH);
+	access_ledger_done(&l);
+
+	struct journal a, b;
+	assert_true(journal_open(&a, &p, true));
+	assert_true(journal_open(&b, &p, true));
+	assert_true(journal_lock(&a, "ledger.lock", 1));
+	char *pid = NULL;
+	assert_true(journal_read(&a, "ledger.lock", &pid, NULL));
+	assert_int_equal(atol(pid), (long)getpid());
+	free(pid);
+	assert_false(journal_lock(&b, "ledger.lock", 0.3));   /* a holds it */
+	journal_close(&a);
+	assert_true(journal_lock(&b, "ledger.lock", 0.3));
+	journal_close(&b);
+	assert_true(access_confirm_closed(&p, 1));
+	plan_done(&p);
+	free(dir);
+}
+
 static void test_fingerprint_matches_ssh_keygen(void **state)
 {
 	(void)state;
@@ -294,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_transitions),
 		cmocka_unit_test(test_ledger_parse_replays_events),
 		cmocka_unit_test(test_record_is_durable_and_private),
+		cmocka_unit_test(test_concurrent_ledger_changes),
 		cmocka_unit_test(test_fingerprint_matches_ssh_keygen),
 		cmocka_unit_test(test_rsa_keys_are_recognised),
 		cmocka_unit_test(test_small_parsers),
