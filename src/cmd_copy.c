@@ -39,8 +39,7 @@ int copy_view_drive(struct engine *e, struct copy_view *view)
 		engine_snapshot_free(&snap);
 		if (done)
 			break;
-		struct timespec ts = { 0, 200 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
+		(void)engine_wait_finished(e, 0.2);
 	}
 	engine_wait(e);
 	int rc = engine_exit_code(e);

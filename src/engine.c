@@ -547,8 +547,34 @@ static void *monitor_main(void *arg)
 			pthread_join(e->workers[i].thread, NULL);
 	sample_rates(e, engine_now());
 	engine_finish(e);
+	pthread_mutex_lock(&e->lock);
 	atomic_store(&e->finished, true);
+	pthread_cond_broadcast(&e->cond);
+	pthread_mutex_unlock(&e->lock);
 	return NULL;
+}
+
+bool engine_wait_finished(struct engine *e, double seconds)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	long long ns = ts.tv_nsec + (long long)(seconds * 1e9);
+	ts.tv_sec += (time_t)(ns / 1000000000LL);
+	ts.tv_nsec = (long)(ns % 1000000000LL);
+	pthread_mutex_lock(&e->lock);
+	if (!e->monitor_started) {
+		/* nothing will signal: just let the time pass */
+		pthread_mutex_unlock(&e->lock);
+		struct timespec nap = { (time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9) };
+		nanosleep(&nap, NULL);
+		return atomic_load(&e->finished);
+	}
+	while (!atomic_load(&e->finished))
+		if (pthread_cond_timedwait(&e->cond, &e->lock, &ts) != 0)
+			break;
+	bool done = atomic_load(&e->finished);
+	pthread_mutex_unlock(&e->lock);
+	return done;
 }
 
 void engine_pause(struct engine *e, bool paused)

@@ -75,6 +75,10 @@ void engine_pause(struct engine *e, bool paused);
 /* Stop: cancel the source queries, abort the destination COPYs, roll back.
  * Async-signal-unsafe; call it from a normal thread.  Returns at once. */
 void engine_cancel(struct engine *e);
+/* Sleep until the run has finished or `seconds` have passed, whichever
+ * comes first; true when it has finished.  For loops that redraw progress:
+ * they see the end at once rather than at their next tick. */
+bool engine_wait_finished(struct engine *e, double seconds);
 /* Wait for the workers and the sequence step; the result of the run. */
 enum engine_outcome engine_wait(struct engine *e);
 /* The process exit code for the outcome (exitcode.h). */

@@ -143,17 +143,23 @@ static void test_ledger_parse_replays_events(void **state)
 	access_ledger_done(&l);
 }
 
+/* A plan whose journal lives in dir/sub. */
+static void ledger_plan(struct plan *p, const char *dir, const char *sub)
+{
+	plan_init(p);
+	free(p->state_dir);
+	p->state_dir = xasprintf("%s/%s", dir, sub);
+	p->source.host = xstrdup("mdw");
+	p->source.dbname = xstrdup("warehouse");
+	p->destination.host = xstrdup("gp-x.gpdb.rds.aliyuncs.com");
+}
+
 static void test_record_is_durable_and_private(void **state)
 {
 	(void)state;
 	char *dir = tu_tmpdir();
 	struct plan p;
-	plan_init(&p);
-	free(p.state_dir);
-	p.state_dir = xasprintf("%s/state", dir);
-	p.source.host = xstrdup("mdw");
-	p.source.dbname = xstrdup("warehouse");
-	p.destination.host = xstrdup("gp-x.gpdb.rds.aliyuncs.com");
+	ledger_plan(&p, dir, "state");
 
 	struct journal j;
 	assert_true(journal_open(&j, &p, true));
@@ -226,12 +232,7 @@ static void test_concurrent_ledger_changes(void **state)
 	(void)state;
 	char *dir = tu_tmpdir();
 	struct plan p;
-	plan_init(&p);
-	free(p.state_dir);
-	p.state_dir = xasprintf("%s/state-concurrent", dir);
-	p.source.host = xstrdup("mdw");
-	p.source.dbname = xstrdup("warehouse");
-	p.destination.host = xstrdup("gp-y.gpdb.rds.aliyuncs.com");
+	ledger_plan(&p, dir, "state-concurrent");
 
 	enum { PROCS = 4, EACH = 8 };
 	pid_t kids[PROCS];
