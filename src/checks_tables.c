@@ -2,6 +2,7 @@
  * inheritance tables, external tables, tables without a key, and the size
  * of the move with an estimated duration. */
 #include "preflight_int.h"
+#include "clock.h"
 #include "mem.h"
 
 #include <stdio.h>
@@ -164,7 +165,7 @@ static double measure_rate(struct pf *pf, const struct table *t, char *how, size
 	if (limit < 1000)
 		limit = 1000;
 	char *sql = xasprintf("COPY (SELECT * FROM %s LIMIT %lld) TO STDOUT", t->qualified, limit);
-	double start = pf_now();
+	double start = clock_mono();
 	PGresult *res = PQexec(pf->src, sql);
 	free(sql);
 	bool ok = PQresultStatus(res) == PGRES_COPY_OUT;
@@ -183,7 +184,7 @@ static double measure_rate(struct pf *pf, const struct table *t, char *how, size
 			PQclear(res);
 		}
 	}
-	double secs = pf_now() - start;
+	double secs = clock_mono() - start;
 	/* a smaller sample says more about latency than throughput (a sample
 	 * that includes latency only understates the rate: conservative) */
 	if (!ok || rows < 1000 || secs <= 0)

@@ -4,6 +4,7 @@
  * DELETE, COPY FROM or TRUNCATE (pg_stat_activity).  The copy is one-way,
  * so rows written after it read a table are lost. */
 #include "preflight_int.h"
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
 
@@ -73,12 +74,12 @@ void writes_begin(struct pf *pf)
 {
 	pf->writes = xcalloc(1, sizeof *pf->writes);
 	sample(pf, pf->writes);
-	pf->writes_started = pf_now();
+	pf->writes_started = clock_mono();
 }
 
 static void sleep_until(double t)
 {
-	for (double now = pf_now(); now < t; now = pf_now()) {
+	for (double now = clock_mono(); now < t; now = clock_mono()) {
 		double left = t - now;
 		struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
 		nanosleep(&ts, NULL);

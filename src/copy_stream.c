@@ -1,4 +1,5 @@
 #include "copy_stream.h"
+#include "clock.h"
 #include "mem.h"
 
 #include <poll.h>
@@ -6,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #define BATCH_BYTES (128 * 1024)
 #define DRAIN_SECONDS 5.0
@@ -26,13 +26,6 @@
 #define LOWAT_AFTER (1024 * 1024)
 #define LOWAT_POLL_MS 5
 #define IDLE_POLL_MS 200
-
-static double now_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void copy_stream_tune_socket(PGconn *conn)
 {
@@ -96,7 +89,7 @@ static bool drain_copy_out(PGconn *conn, double deadline)
 			continue;
 		if (len < 0)
 			return drain_results(conn);
-		if (now_mono() > deadline || !wait_readable(conn, 100) || !PQconsumeInput(conn))
+		if (clock_mono() > deadline || !wait_readable(conn, 100) || !PQconsumeInput(conn))
 			return false;
 	}
 }
@@ -105,7 +98,7 @@ bool copy_stream_quiesce(PGconn *conn)
 {
 	if (!conn || PQstatus(conn) != CONNECTION_OK)
 		return false;
-	double deadline = now_mono() + DRAIN_SECONDS;
+	double deadline = clock_mono() + DRAIN_SECONDS;
 	PGTransactionStatusType ts = PQtransactionStatus(conn);
 	if (ts != PQTRANS_ACTIVE)
 		return true;
@@ -123,7 +116,7 @@ bool copy_stream_quiesce(PGconn *conn)
 			if (PQputCopyEnd(conn, "cancelled by gp2adb") != 1)
 				return false;
 		}
-		if (now_mono() > deadline)
+		if (clock_mono() > deadline)
 			return false;
 	}
 	return PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_ACTIVE;
@@ -143,7 +136,7 @@ static void abort_src(PGconn *src)
 	if (PQstatus(src) != CONNECTION_OK)
 		return;
 	cancel_request(src);
-	(void)drain_copy_out(src, now_mono() + DRAIN_SECONDS);
+	(void)drain_copy_out(src, clock_mono() + DRAIN_SECONDS);
 }
 
 /* The error of a failed side: its pending error result, or the connection's. */
@@ -180,6 +173,13 @@ static bool batch_flush(struct batch *b, const struct copy_stream *cs)
 	b->len = 0;
 	b->rows = 0;
 	return true;
+}
+
+/* Send the batch and push it out of libpq's buffer: the destination has
+ * all of it while the source is dry. */
+static bool hand_on(struct batch *b, const struct copy_stream *cs)
+{
+	return batch_flush(b, cs) && PQflush(cs->dst) >= 0;
 }
 
 enum copy_outcome copy_stream_run(const struct copy_stream *cs, long long *rows,
@@ -252,7 +252,7 @@ enum copy_outcome copy_stream_run(const struct copy_stream *cs, long long *rows,
 					atomic_fetch_add_explicit(cs->bytes, len, memory_order_relaxed);
 			} else if (ok) {
 				if (bt.len == 0)
-					held_since = now_mono();
+					held_since = clock_mono();
 				memcpy(bt.data + bt.len, buf, (size_t)len);
 				bt.len += (size_t)len;
 			}
@@ -280,8 +280,8 @@ enum copy_outcome copy_stream_run(const struct copy_stream *cs, long long *rows,
 				lowat = true;
 			}
 			int ms = lowat ? LOWAT_POLL_MS : IDLE_POLL_MS;
-			if (bt.len >= FLUSH_BYTES || (bt.len > 0 && now_mono() - held_since > HOLD_SECONDS)) {
-				if (!batch_flush(&bt, cs) || PQflush(dst) < 0) {
+			if (bt.len >= FLUSH_BYTES || (bt.len > 0 && clock_mono() - held_since > HOLD_SECONDS)) {
+				if (!hand_on(&bt, cs)) {
 					dst_failed = true;
 					break;
 				}
@@ -290,12 +290,10 @@ enum copy_outcome copy_stream_run(const struct copy_stream *cs, long long *rows,
 			}
 			struct pollfd p = { .fd = PQsocket(src), .events = POLLIN };
 			int n = p.fd < 0 ? -1 : poll(&p, 1, ms);
-			if (n == 0 && bt.len > 0) {
-				/* held long enough: hand the destination what we have */
-				if (!batch_flush(&bt, cs) || PQflush(dst) < 0) {
-					dst_failed = true;
-					break;
-				}
+			/* held long enough: hand the destination what we have */
+			if (n == 0 && bt.len > 0 && !hand_on(&bt, cs)) {
+				dst_failed = true;
+				break;
 			}
 			if ((n < 0 && p.fd < 0) || !PQconsumeInput(src)) {
 				src_failed = true;

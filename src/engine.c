@@ -1,6 +1,7 @@
 /* engine: setup (connections, snapshot, catalog, markers, units), the
  * lifecycle, and the snapshot the UI reads.  Workers: engine_worker.c. */
 #include "engine_priv.h"
+#include "clock.h"
 #include "copy_journal.h"
 #include "exitcode.h"
 #include "log.h"
@@ -527,13 +528,7 @@ static void *monitor_main(void *arg)
 			pthread_mutex_unlock(&e->lock);
 			break;
 		}
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 200 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		struct timespec ts = clock_deadline(0.2);
 		pthread_cond_timedwait(&e->cond, &e->lock, &ts);
 		pthread_mutex_unlock(&e->lock);
 		double now = engine_now();
@@ -556,19 +551,8 @@ static void *monitor_main(void *arg)
 
 bool engine_wait_finished(struct engine *e, double seconds)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	long long ns = ts.tv_nsec + (long long)(seconds * 1e9);
-	ts.tv_sec += (time_t)(ns / 1000000000LL);
-	ts.tv_nsec = (long)(ns % 1000000000LL);
+	struct timespec ts = clock_deadline(seconds);
 	pthread_mutex_lock(&e->lock);
-	if (!e->monitor_started) {
-		/* nothing will signal: just let the time pass */
-		pthread_mutex_unlock(&e->lock);
-		struct timespec nap = { (time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9) };
-		nanosleep(&nap, NULL);
-		return atomic_load(&e->finished);
-	}
 	while (!atomic_load(&e->finished))
 		if (pthread_cond_timedwait(&e->cond, &e->lock, &ts) != 0)
 			break;

@@ -33,7 +33,6 @@ void pf_add(struct pf *pf, const char *id, enum severity sev, const char *title,
 	    char *detail, const char *remedy, char **objects);
 /* Append "a, b, c ... and N more" of a string vector to sb (at most max). */
 void pf_list(struct strbuf *sb, char *const *v, size_t max);
-double pf_now(void);
 /* The Greenplum 4.x syntax rule targets for this source and destination. */
 unsigned pf_syntax_targets(const struct pf *pf);
 

@@ -4,6 +4,7 @@
 #include "validate_int.h"
 
 #include "catalog.h"
+#include "clock.h"
 #include "db.h"
 #include "log.h"
 #include "mem.h"
@@ -375,14 +376,7 @@ void validate_snapshot_free(struct validate_snapshot *s)
 
 void validate_poll(struct validate_run *r, int timeout_ms)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	struct timespec ts = clock_deadline(timeout_ms / 1000.0);
 	pthread_mutex_lock(&r->lock);
 	unsigned long seen = r->done_seq;
 	while (r->done_seq == seen && !(r->next_task >= r->ntasks && r->busy == 0) && !r->cancelled)
