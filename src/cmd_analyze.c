@@ -37,9 +37,7 @@ int cmd_analyze(struct cli *cli)
 	if (p->json) {
 		struct strbuf sb;
 		struct json j;
-		strbuf_init(&sb);
-		json_init(&j, &sb, true);
-		json_object_begin(&j, NULL);
+		json_document_begin(&j, &sb);
 		json_string(&j, "warning", ANALYZE_LOAD_WARNING);
 		json_int(&j, "tables", (long long)res.n);
 		json_int(&j, "failed", res.failed);
@@ -57,9 +55,7 @@ int cmd_analyze(struct cli *cli)
 			json_object_end(&j);
 		}
 		json_array_end(&j);
-		json_object_end(&j);
-		printf("%s\n", sb.data);
-		strbuf_done(&sb);
+		json_document_print(&j);
 	} else {
 		printf("analyze: %zu tables in %.1f s on %d connection%s, %d failed\n", res.n - (size_t)res.failed,
 		       res.seconds, res.jobs, res.jobs == 1 ? "" : "s", res.failed);

@@ -84,9 +84,7 @@ static void print_json(const struct findings *f, const struct advice *a, const s
 	struct strbuf sb;
 	struct json j;
 	char desc[160];
-	strbuf_init(&sb);
-	json_init(&j, &sb, true);
-	json_object_begin(&j, NULL);
+	json_document_begin(&j, &sb);
 	json_object_begin(&j, "source");
 	json_string(&j, "connection", src_where);
 	flavor_describe(&facts->source, desc, sizeof desc);
@@ -144,9 +142,7 @@ static void print_json(const struct findings *f, const struct advice *a, const s
 	json_array_end(&j);
 	json_object_end(&j);
 	json_int(&j, "exit", rc);
-	json_object_end(&j);
-	printf("%s\n", sb.data);
-	strbuf_done(&sb);
+	json_document_print(&j);
 }
 
 int cmd_check(struct cli *cli)

@@ -44,9 +44,7 @@ static void report(const struct plan *p, const enum outcome *out, const int *cod
 	if (p->json) {
 		struct strbuf sb;
 		struct json j;
-		strbuf_init(&sb);
-		json_init(&j, &sb, true);
-		json_object_begin(&j, NULL);
+		json_document_begin(&j, &sb);
 		json_string(&j, "command", "migrate");
 		json_int(&j, "exit", rc);
 		json_array_begin(&j, "stages");
@@ -59,9 +57,7 @@ static void report(const struct plan *p, const enum outcome *out, const int *cod
 			json_object_end(&j);
 		}
 		json_array_end(&j);
-		json_object_end(&j);
-		printf("%s\n", sb.data);
-		strbuf_done(&sb);
+		json_document_print(&j);
 		return;
 	}
 	printf("\nmigrate:\n");

@@ -53,9 +53,7 @@ static void print_json(const struct schema_items *items, const struct item_resul
 {
 	struct strbuf sb;
 	struct json j;
-	strbuf_init(&sb);
-	json_init(&j, &sb, true);
-	json_object_begin(&j, NULL);
+	json_document_begin(&j, &sb);
 	json_string(&j, "section", schema_section_name(sec));
 	json_string(&j, "journal", journal);
 	json_int(&j, "applied", (long long)t->ok);
@@ -91,9 +89,7 @@ static void print_json(const struct schema_items *items, const struct item_resul
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	json_object_end(&j);
-	printf("%s\n", sb.data);
-	strbuf_done(&sb);
+	json_document_print(&j);
 }
 
 int cmd_schema_section(struct cli *cli, const char *section)

@@ -94,9 +94,7 @@ int cmd_status(struct cli *cli)
 	if (p->json) {
 		struct strbuf sb;
 		struct json j;
-		strbuf_init(&sb);
-		json_init(&j, &sb, true);
-		json_object_begin(&j, NULL);
+		json_document_begin(&j, &sb);
 		if (ledger_ok)
 			openings_json(&j, &ledger);
 		else
@@ -117,9 +115,7 @@ int cmd_status(struct cli *cli)
 			}
 			json_object_end(&j);
 		}
-		json_object_end(&j);
-		printf("%s\n", sb.data);
-		strbuf_done(&sb);
+		json_document_print(&j);
 	} else {
 		for (int i = 0; i < 2; i++) {
 			char desc[160], etext[600];

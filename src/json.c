@@ -112,3 +112,17 @@ void json_null(struct json *j, const char *k)
 	key(j, k);
 	strbuf_puts(j->out, "null");
 }
+
+void json_document_begin(struct json *j, struct strbuf *sb)
+{
+	strbuf_init(sb);
+	json_init(j, sb, true);
+	json_object_begin(j, NULL);
+}
+
+void json_document_print(struct json *j)
+{
+	json_object_end(j);
+	printf("%s\n", j->out->data);
+	strbuf_done(j->out);
+}

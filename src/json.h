@@ -24,6 +24,11 @@ void json_int(struct json *j, const char *key, long long value);
 void json_double(struct json *j, const char *key, double value);
 void json_bool(struct json *j, const char *key, bool value);
 void json_null(struct json *j, const char *key);
+/* A command's --json output: start a pretty document in sb (initialised
+ * here) with its top-level object open; print closes that object, writes
+ * the document and a newline to stdout, and frees sb. */
+void json_document_begin(struct json *j, struct strbuf *sb);
+void json_document_print(struct json *j);
 /* Append s as a JSON string literal (with quotes). */
 void json_escape(struct strbuf *out, const char *s);
 
