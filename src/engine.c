@@ -54,7 +54,7 @@ int engine_exit_code(const struct engine *e)
 
 /* ---- setup ---- */
 
-static bool setup_fail(struct engine *e, int code)
+bool engine_setup_fail(struct engine *e, int code)
 {
 	e->exit_code = code;
 	e->outcome = ENGINE_SETUP_FAILED;
@@ -70,14 +70,14 @@ static PGconn *connect_side(struct engine *e, const struct endpoint *ep, const c
 	if (!c) {
 		log_error("%s %s: cannot connect: %s", role, where, err.message);
 		free(where);
-		setup_fail(e, EXIT_CONNECT);
+		engine_setup_fail(e, EXIT_CONNECT);
 		return NULL;
 	}
 	if (!db_flavor(c, f, NULL, &err)) {
 		log_error("%s %s: %s", role, where, err.message);
 		free(where);
 		PQfinish(c);
-		setup_fail(e, EXIT_CONNECT);
+		engine_setup_fail(e, EXIT_CONNECT);
 		return NULL;
 	}
 	free(where);
@@ -107,7 +107,7 @@ static bool take_snapshot(struct engine *e)
 	return true;
 fail:
 	log_error("source: cannot export a snapshot: %s: %s", err.sqlstate, err.message);
-	return setup_fail(e, EXIT_USAGE);
+	return engine_setup_fail(e, EXIT_USAGE);
 }
 
 static int count_segments(struct engine *e)
@@ -119,303 +119,6 @@ static int count_segments(struct engine *e)
 	int n = r ? atoi(PQgetvalue(r, 0, 0)) : 0;
 	PQclear(r);
 	return n;
-}
-
-/* "schema\001name" keys of the destination's tables, sorted. */
-static int key_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char **destination_tables(PGconn *dst, size_t *n)
-{
-	struct db_error err;
-	*n = 0;
-	PGresult *r = db_query(dst,
-		"SELECT n.nspname, c.relname FROM pg_class c\n"
-		"JOIN pg_namespace n ON n.oid = c.relnamespace\n"
-		"WHERE c.relkind IN ('r', 'p')", 0, NULL, &err);
-	if (!r) {
-		log_error("destination: listing tables: %s: %s", err.sqlstate, err.message);
-		return NULL;
-	}
-	int rows = PQntuples(r);
-	char **keys = xcalloc((size_t)rows + 1, sizeof *keys);
-	for (int i = 0; i < rows; i++)
-		keys[i] = xasprintf("%s\001%s", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
-	PQclear(r);
-	qsort(keys, (size_t)rows, sizeof *keys, key_cmp);
-	*n = (size_t)rows;
-	return keys;
-}
-
-static bool destination_has(char **keys, size_t n, const struct table *t)
-{
-	char *k = xasprintf("%s\001%s", t->schema, t->name);
-	bool found = bsearch(&k, keys, n, sizeof *keys, key_cmp) != NULL;
-	free(k);
-	return found;
-}
-
-/* The SQL a table's units share: column lists, format, FREEZE. */
-static void table_sql(struct engine *e, struct etable *et)
-{
-	const struct table *t = et->t;
-	const struct plan *p = e->plan;
-	struct strbuf cols;
-	strbuf_init(&cols);
-	bool unsafe = false;
-	for (size_t i = 0; i < t->ncols; i++) {
-		if (t->cols[i].generated)
-			continue;
-		unsafe |= t->cols[i].binary_unsafe;
-		char *q = db_quote_ident(e->coord, t->cols[i].name);
-		strbuf_printf(&cols, "%s%s", cols.len ? ", " : "", q);
-		free(q);
-	}
-	if (p->format == FORMAT_BINARY)
-		et->binary = true;
-	else if (p->format == FORMAT_TEXT)
-		et->binary = false;
-	else
-		et->binary = flavor_binary_compatible(&e->sf, &e->df) && !unsafe;
-
-	et->select_sql = xasprintf("COPY (SELECT %s FROM ONLY %s", cols.data, t->qualified);
-	const char *fmt = et->binary ? "FORMAT binary" : "";
-	char *list = cols.len ? xasprintf(" (%s)", cols.data) : xstrdup("");
-	/* A whole table reads cheaper without the executor: COPY t (cols) TO
-	 * reads only t itself, as ONLY does, and skips the same columns. */
-	if (cols.len)
-		et->table_out_sql = xasprintf("COPY %s%s", t->qualified, list);
-	et->copy_in_sql = xasprintf("COPY %s%s FROM STDIN%s%s%s", t->qualified, list,
-				    *fmt ? " (" : "", fmt, *fmt ? ")" : "");
-	bool freeze_ok = e->df.kind == FLAVOR_POSTGRES && e->df.pg_num >= 90300;
-	if (freeze_ok)
-		et->copy_in_freeze_sql = xasprintf("COPY %s%s FROM STDIN (%s%sFREEZE)", t->qualified, list,
-						   fmt, *fmt ? ", " : "");
-	free(list);
-	strbuf_done(&cols);
-}
-
-static bool unit_known(const struct unit_spec *units, size_t first, size_t n, const char *id)
-{
-	for (size_t i = first; i < first + n; i++)
-		if (strcmp(units[i].id, id) == 0)
-			return true;
-	return false;
-}
-
-/* Decide, from this migration's markers, what is left of a table. */
-static void table_resume(struct engine *e, struct etable *et, struct unit_spec *specs, size_t first,
-			 size_t nspecs, const struct progress_marks *marks, bool *unit_done)
-{
-	size_t m0, nm = progress_marks_of(marks, et->t->qualified, &m0);
-	bool prep_marked = false, all_known = true;
-	size_t unit_marks = 0;
-	for (size_t i = m0; i < m0 + nm; i++) {
-		if (strcmp(marks->items[i].unit, PROGRESS_PREP_UNIT) == 0) {
-			prep_marked = true;
-			continue;
-		}
-		unit_marks++;
-		all_known &= unit_known(specs, first, nspecs, marks->items[i].unit);
-	}
-	bool replace = e->plan->mode == MODE_TRUNCATE || e->plan->mode == MODE_DROP;
-	et->truncate = replace;
-	et->prep = replace && nspecs > 1 ? PREP_NEEDED : PREP_NONE;
-	if (nm == 0)
-		return;
-	if (!all_known) {
-		if (replace)
-			return;     /* the split changed: redo the table from its truncation */
-		et->state = TABLE_FAILED;
-		snprintf(et->error, sizeof et->error,
-			 "its units changed since the interrupted run (split_threshold_mb or table size); "
-			 "rerun without --resume, in mode truncate");
-		return;
-	}
-	if (replace && nspecs > 1 && !prep_marked)
-		return;         /* unit markers without a truncation of ours: redo */
-	if (replace && nspecs == 1 && unit_marks == 0)
-		return;
-	et->truncate = false;
-	if (et->prep == PREP_NEEDED)
-		et->prep = PREP_DONE;
-	for (size_t i = m0; i < m0 + nm; i++) {
-		for (size_t u = first; u < first + nspecs; u++) {
-			if (strcmp(specs[u].id, marks->items[i].unit) == 0) {
-				unit_done[u] = true;
-				et->rows_before += marks->items[i].rows;
-				et->bytes_before += marks->items[i].bytes;
-			}
-		}
-	}
-}
-
-static bool in_list(char *const *list, const char *s)
-{
-	for (size_t i = 0; list && list[i]; i++)
-		if (strcmp(list[i], s) == 0)
-			return true;
-	return false;
-}
-
-/* --only-failed: a table to retry.  In mode drop a group is dropped and
- * recreated as one, so a failed member brings back all of its group. */
-static bool retry_wanted(const struct engine *e, char *const *failed, size_t cat_index)
-{
-	const struct table *t = &e->cat.items[cat_index];
-	if (e->plan->mode != MODE_DROP || e->cat_group[cat_index] == SIZE_MAX)
-		return in_list(failed, t->qualified);
-	const struct dgroup *g = &e->groups[e->cat_group[cat_index]];
-	for (size_t i = 0; g->members[i]; i++)
-		if (in_list(failed, g->members[i]))
-			return true;
-	return false;
-}
-
-static bool table_has_rows(PGconn *dst, const struct table *t, bool *has)
-{
-	struct db_error err;
-	char *sql = xasprintf("SELECT EXISTS (SELECT 1 FROM ONLY %s)", t->qualified);
-	PGresult *r = db_query(dst, sql, 0, NULL, &err);
-	free(sql);
-	if (!r) {
-		log_error("destination table %s: %s: %s", t->qualified, err.sqlstate, err.message);
-		return false;
-	}
-	*has = PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
-	return true;
-}
-
-static int eunit_cmp(const void *a, const void *b)
-{
-	return unit_compare(&((const struct eunit *)a)->spec, &((const struct eunit *)b)->spec);
-}
-
-/* Tables and units: what to copy, what earlier runs committed. */
-static bool plan_units(struct engine *e, PGconn *dst)
-{
-	const struct plan *p = e->plan;
-	struct db_error err;
-	char **failed = NULL;
-	if (e->opt.only_failed) {
-		if (!copy_journal_read_failed(e->journal_dir, &failed))
-			return setup_fail(e, EXIT_USAGE);
-		if (!failed)
-			log_info("no tables failed in the last run: nothing to retry");
-	}
-	struct progress_marks marks = { 0 };
-	if (e->opt.resume) {
-		if (!progress_load(dst, e->migration_id, &marks, &err))
-			goto fail;
-	} else if (!progress_clear(dst, e->migration_id, &err)) {
-		goto fail;
-	}
-	size_t ndst;
-	char **dst_keys = destination_tables(dst, &ndst);
-	if (!dst_keys)
-		goto fail;
-
-	bool drop = p->mode == MODE_DROP;
-	struct unit_split split;
-	unit_split_for(&split, &e->sf, p->split_threshold_mb, e->segments);
-	e->tables = xcalloc(e->cat.n + 1, sizeof *e->tables);
-	struct unit_spec *specs = NULL;
-	size_t nspecs = 0, skipped_defs = 0;
-	for (size_t i = 0; i < e->cat.n; i++) {
-		const struct table *t = &e->cat.items[i];
-		if (!catalog_has_data(t)) {
-			skipped_defs += t->kind == TABLE_EXTERNAL || t->kind == TABLE_FOREIGN;
-			continue;
-		}
-		if (e->opt.only_failed && !retry_wanted(e, failed, i))
-			continue;
-		struct etable *et = &e->tables[e->ntables];
-		et->t = t;
-		et->state = TABLE_QUEUED;
-		rate_window_init(&et->rate);
-		size_t first = nspecs;
-		et->spec0 = first;
-		if (drop) {
-			struct dgroup *g = &e->groups[e->cat_group[i]];
-			et->group = e->cat_group[i];
-			g->tables[g->ntables++] = e->ntables;
-			if (g->error[0]) {
-				et->state = TABLE_FAILED;
-				snprintf(et->error, sizeof et->error, "%s", g->error);
-			}
-		}
-		unit_plan_table(t, e->ntables, &split, &specs, &nspecs);
-		et->nunits = (int)(nspecs - first);
-		e->ntables++;
-		table_sql(e, et);
-		if (!drop && !destination_has(dst_keys, ndst, t)) {
-			et->state = TABLE_FAILED;
-			snprintf(et->error, sizeof et->error, "the destination has no table %s; run gp2adb schema first",
-				 t->qualified);
-		}
-	}
-	if (skipped_defs)
-		log_info("%zu external or foreign tables: definitions only, no data copied", skipped_defs);
-
-	e->nunits = nspecs;
-	e->units = xcalloc(nspecs + 1, sizeof *e->units);
-	e->ustate = xcalloc(nspecs + 1, sizeof *e->ustate);
-	e->tprep = xcalloc(e->ntables + 1, sizeof *e->tprep);
-	bool *done = xcalloc(nspecs + 1, sizeof *done);
-	bool ok = true;
-	if (drop)
-		ok = engine_drop_resume(e, dst, &marks, done, specs);
-	for (size_t i = 0, first = 0; !drop && i < e->ntables; first += (size_t)e->tables[i].nunits, i++) {
-		struct etable *et = &e->tables[i];
-		if (et->state == TABLE_FAILED)
-			continue;
-		table_resume(e, et, specs, first, (size_t)et->nunits, &marks, done);
-		if (p->mode == MODE_SKIP_EXISTING && et->state == TABLE_QUEUED && et->rows_before == 0) {
-			bool has = false;
-			size_t m0;
-			if (progress_marks_of(&marks, et->t->qualified, &m0) == 0 &&
-			    !(ok = table_has_rows(dst, et->t, &has)))
-				break;
-			if (has)
-				et->state = TABLE_SKIPPED;
-		}
-	}
-	for (size_t u = 0; u < nspecs; u++) {
-		struct etable *et = &e->tables[specs[u].table];
-		e->units[u].spec = specs[u];
-		e->units[u].state = et->state == TABLE_QUEUED ? (done[u] ? UNIT_DONE : UNIT_QUEUED) : UNIT_SKIPPED;
-		if (e->units[u].state == UNIT_DONE)
-			et->units_done++;
-		else if (e->units[u].state == UNIT_QUEUED)
-			et->units_left++;
-	}
-	for (size_t i = 0; i < e->ntables; i++) {
-		struct etable *et = &e->tables[i];
-		if (et->state == TABLE_QUEUED && et->units_left == 0)
-			et->state = TABLE_DONE;
-		e->tprep[i] = et->prep;
-	}
-	free(done);
-	free(specs);
-	qsort(e->units, e->nunits, sizeof *e->units, eunit_cmp);
-	e->utable = xcalloc(e->nunits + 1, sizeof *e->utable);
-	e->ugroup = xcalloc(e->nunits + 1, sizeof *e->ugroup);
-	for (size_t u = 0; u < e->nunits; u++) {
-		e->ustate[u] = e->units[u].state;
-		e->utable[u] = e->units[u].spec.table;
-		e->ugroup[u] = drop ? e->tables[e->units[u].spec.table].group : 0;
-	}
-	strv_free(dst_keys);
-	strv_free(failed);
-	progress_marks_free(&marks);
-	return ok ? true : setup_fail(e, EXIT_USAGE);
-fail:
-	strv_free(failed);
-	progress_marks_free(&marks);
-	return setup_fail(e, EXIT_USAGE);
 }
 
 static void *monitor_main(void *arg);
@@ -434,29 +137,34 @@ bool engine_start(struct engine *e)
 	bool ok = false;
 	e->journal_dir = copy_journal_dir(p->state_dir, e->migration_id);
 	if (!e->journal_dir) {
-		setup_fail(e, EXIT_USAGE);
+		engine_setup_fail(e, EXIT_USAGE);
 		goto out;
 	}
-	if (!take_snapshot(e))
-		goto out;
+	/* The catalog and the tables' change fingerprints are read before the
+	 * snapshot: a write in between makes the next resume redo the table
+	 * rather than trust units read at two moments (source_state.h). */
 	if (!catalog_tables(e->coord, &e->sf, p, &e->cat, &err) ||
 	    !catalog_sequences(e->coord, &e->sf, p, &e->seqs, &err)) {
 		log_error("source: reading the catalog: %s: %s", err.sqlstate, err.message);
-		setup_fail(e, EXIT_USAGE);
+		engine_setup_fail(e, EXIT_USAGE);
 		goto out;
 	}
 	e->segments = count_segments(e);
 	int code = EXIT_USAGE;
 	if (p->mode == MODE_DROP && !engine_drop_setup(e, &code)) {
-		setup_fail(e, code);
+		engine_setup_fail(e, code);
 		goto out;
 	}
 	if (!progress_ensure(dst, &err)) {
-		setup_fail(e, EXIT_USAGE);
+		engine_setup_fail(e, EXIT_USAGE);
 		goto out;
 	}
-	if (!plan_units(e, dst))
+	if (!engine_plan_units(e, dst) || !take_snapshot(e))
 		goto out;
+	if (!engine_resume_verify(e, dst)) {
+		engine_setup_fail(e, EXIT_USAGE);
+		goto out;
+	}
 
 	size_t queued = 0;
 	for (size_t u = 0; u < e->nunits; u++)
@@ -493,7 +201,7 @@ bool engine_start(struct engine *e)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	ok = e->monitor_started;
 	if (!ok)
-		setup_fail(e, EXIT_USAGE);
+		engine_setup_fail(e, EXIT_USAGE);
 out:
 	PQfinish(dst);
 	return ok;
@@ -611,6 +319,7 @@ void engine_free(struct engine *e)
 		free(e->tables[i].table_out_sql);
 		free(e->tables[i].copy_in_sql);
 		free(e->tables[i].copy_in_freeze_sql);
+		free(e->tables[i].source_state);
 	}
 	free(e->tables);
 	free(e->units);

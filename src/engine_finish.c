@@ -17,14 +17,19 @@ static const struct etable *table_by_name(const struct engine *e, const char *qu
 	return NULL;
 }
 
-/* A sequence is set once the table owning it is copied; a sequence nobody
- * owns is set when nothing failed. */
+/* Every run that ends without a failed table sets every sequence, owned or
+ * not, --only-failed and --resume included: the state the operator is told
+ * is finished has the source's values.  While some table failed, a
+ * sequence is set when its table is copied (now or by an earlier run that
+ * this one continues), and one nobody owns waits for the run that succeeds. */
 static bool sequence_wanted(const struct engine *e, const struct sequence *s, bool any_failed)
 {
 	if (!s->owner_table)
-		return !any_failed && !e->opt.only_failed;
+		return !any_failed;
 	const struct etable *et = table_by_name(e, s->owner_table);
-	return et && et->state == TABLE_DONE;
+	if (!et)
+		return e->opt.only_failed;     /* not retried: copied by an earlier run */
+	return et->state == TABLE_DONE;
 }
 
 static void set_sequences(struct engine *e, bool any_failed)

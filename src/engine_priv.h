@@ -38,6 +38,7 @@ struct etable {
 	char error[512];
 	/* committed by earlier runs (markers) */
 	long long rows_before, bytes_before;
+	char *source_state;             /* split tables: the source's change fingerprint, or NULL */
 	/* guarded by engine.stats_lock */
 	struct rate_window rate;
 	atomic_int retries;
@@ -139,6 +140,26 @@ struct engine {
 };
 
 double engine_now(void);
+/* Record why setup failed (the exit code) and return false. */
+bool engine_setup_fail(struct engine *e, int code);
+
+/* engine_plan.c: tables, units and what earlier runs left (before the snapshot). */
+bool engine_plan_units(struct engine *e, PGconn *dst);
+
+/* engine_resume.c */
+/* This migration's markers into *marks; a fresh run clears them, but those
+ * of tables an interrupted run left half copied in mode append or
+ * skip-existing (those tables fail, with the way to finish them). */
+bool engine_resume_marks(struct engine *e, PGconn *dst, const struct unit_spec *specs,
+			 struct progress_marks *marks);
+/* Decide from its markers what is left of a table: units done (unit_done),
+ * a truncation needed, or a redo (its markers forgotten), or a failure. */
+bool engine_resume_table(struct engine *e, PGconn *dst, struct etable *et, const struct unit_spec *specs,
+			 const struct progress_marks *marks, bool *unit_done);
+/* After the snapshot: a table continued from an earlier run whose change
+ * fingerprint moved since it was planned (a write landed between) is
+ * copied again from the start, or fails (append, skip-existing). */
+bool engine_resume_verify(struct engine *e, PGconn *dst);
 
 /* engine_worker.c */
 void *engine_worker_main(void *arg);

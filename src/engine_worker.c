@@ -204,8 +204,8 @@ static enum copy_outcome unit_once(struct worker *w, struct eunit *u, struct eta
 	free(dst_sql);
 	if (out == COPY_DONE) {
 		atomic_store(&u->rows, rows);
-		char *ins = progress_insert_sql(w->dst, e->migration_id, et->t->qualified, u->spec.id,
-						rows, atomic_load(&u->bytes));
+		char *ins = progress_insert_state_sql(w->dst, e->migration_id, et->t->qualified, u->spec.id,
+						      rows, atomic_load(&u->bytes), et->source_state);
 		char *sql = xasprintf("%s;\nCOMMIT", ins);
 		if (!db_exec(w->dst, sql, err))
 			out = COPY_FAILED;

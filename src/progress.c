@@ -1,6 +1,7 @@
 #include "progress.h"
 #include "log.h"
 #include "mem.h"
+#include "strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,17 @@ static const char PROGRESS_DDL[] =
 	"    rows         bigint NOT NULL,\n"
 	"    bytes        bigint NOT NULL,\n"
 	"    committed_at timestamptz NOT NULL DEFAULT now(),\n"
+	"    source_state text,\n"
 	"    PRIMARY KEY (migration_id, table_name, unit_id)\n"
 	")";
 
+/* Markers written before source_state existed: the column is added. */
+static const char PROGRESS_HAS_STATE[] =
+	"SELECT count(*) FROM pg_attribute\n"
+	"WHERE attrelid = 'gp2adb.copy_progress'::regclass AND attname = 'source_state' AND NOT attisdropped";
+
 static const char PROGRESS_LOAD[] =
-	"SELECT table_name, unit_id, rows, bytes\n"
+	"SELECT table_name, unit_id, rows, bytes, source_state\n"
 	"FROM gp2adb.copy_progress\n"
 	"WHERE migration_id = $1\n"
 	"ORDER BY table_name COLLATE \"C\", unit_id COLLATE \"C\"";
@@ -36,8 +43,19 @@ bool progress_ensure(PGconn *dst, struct db_error *err)
 		return false;
 	bool exists = PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);
-	if (exists)
+	if (exists) {
+		r = db_query(dst, PROGRESS_HAS_STATE, 0, NULL, err);
+		if (!r)
+			return false;
+		bool has_state = atoi(PQgetvalue(r, 0, 0)) > 0;
+		PQclear(r);
+		if (!has_state && !db_exec(dst, "ALTER TABLE gp2adb.copy_progress ADD COLUMN source_state text", err)) {
+			log_error("destination: cannot add source_state to gp2adb.copy_progress: %s: %s",
+				  err->sqlstate, err->message);
+			return false;
+		}
 		return true;
+	}
 	if (!db_exec(dst, PROGRESS_DDL, err)) {
 		log_error("destination: cannot create the progress table gp2adb.copy_progress: %s: %s",
 			  err->sqlstate, err->message);
@@ -64,6 +82,7 @@ bool progress_load(PGconn *dst, const char *migration_id, struct progress_marks 
 		m->unit = xstrdup(PQgetvalue(r, i, 1));
 		m->rows = atoll(PQgetvalue(r, i, 2));
 		m->bytes = atoll(PQgetvalue(r, i, 3));
+		m->source_state = PQgetisnull(r, i, 4) ? NULL : xstrdup(PQgetvalue(r, i, 4));
 	}
 	PQclear(r);
 	return true;
@@ -74,6 +93,7 @@ void progress_marks_free(struct progress_marks *m)
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->items[i].table);
 		free(m->items[i].unit);
+		free(m->items[i].source_state);
 	}
 	free(m->items);
 	memset(m, 0, sizeof *m);
@@ -97,10 +117,26 @@ size_t progress_marks_of(const struct progress_marks *m, const char *table, size
 	return k - lo;
 }
 
-bool progress_clear(PGconn *dst, const char *migration_id, struct db_error *err)
+bool progress_clear(PGconn *dst, const char *migration_id, char *const *keep, struct db_error *err)
 {
-	const char *params[] = { migration_id };
-	PGresult *r = db_query(dst, "DELETE FROM gp2adb.copy_progress WHERE migration_id = $1", 1, params, err);
+	/* keep: a text[] literal of the tables whose markers stay */
+	struct strbuf arr;
+	strbuf_init(&arr);
+	strbuf_puts(&arr, "{");
+	for (size_t i = 0; keep && keep[i]; i++) {
+		strbuf_puts(&arr, i ? ",\"" : "\"");
+		for (const char *c = keep[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				strbuf_putc(&arr, '\\');
+			strbuf_putc(&arr, *c);
+		}
+		strbuf_puts(&arr, "\"");
+	}
+	strbuf_puts(&arr, "}");
+	const char *params[] = { migration_id, arr.data };
+	PGresult *r = db_query(dst, "DELETE FROM gp2adb.copy_progress\n"
+			       "WHERE migration_id = $1 AND NOT (table_name = ANY ($2::text[]))", 2, params, err);
+	strbuf_done(&arr);
 	if (!r) {
 		log_error("destination: clearing old progress markers: %s: %s", err->sqlstate, err->message);
 		return false;
@@ -121,18 +157,26 @@ bool progress_has(PGconn *dst, const char *migration_id, const char *table, cons
 	return true;
 }
 
-char *progress_insert_sql(PGconn *conn, const char *migration_id, const char *table,
-			  const char *unit, long long rows, long long bytes)
+char *progress_insert_state_sql(PGconn *conn, const char *migration_id, const char *table, const char *unit,
+				long long rows, long long bytes, const char *source_state)
 {
 	char *m = db_quote_literal(conn, migration_id);
 	char *t = db_quote_literal(conn, table);
 	char *u = db_quote_literal(conn, unit);
-	char *sql = xasprintf("INSERT INTO gp2adb.copy_progress (migration_id, table_name, unit_id, rows, bytes)\n"
-			      "VALUES (%s, %s, %s, %lld, %lld)", m, t, u, rows, bytes);
+	char *st = source_state ? db_quote_literal(conn, source_state) : xstrdup("NULL");
+	char *sql = xasprintf("INSERT INTO gp2adb.copy_progress (migration_id, table_name, unit_id, rows, bytes, "
+			      "source_state)\nVALUES (%s, %s, %s, %lld, %lld, %s)", m, t, u, rows, bytes, st);
 	free(m);
 	free(t);
 	free(u);
+	free(st);
 	return sql;
+}
+
+char *progress_insert_sql(PGconn *conn, const char *migration_id, const char *table,
+			  const char *unit, long long rows, long long bytes)
+{
+	return progress_insert_state_sql(conn, migration_id, table, unit, rows, bytes, NULL);
 }
 
 char *progress_delete_table_sql(PGconn *conn, const char *migration_id, const char *table)

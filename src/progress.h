@@ -18,6 +18,8 @@ struct progress_mark {
 	char *table;        /* source table, quoted and qualified */
 	char *unit;         /* unit id, or PROGRESS_PREP_UNIT */
 	long long rows, bytes;
+	char *source_state; /* the source table's change fingerprint when the unit was
+			       read (source_state.h), or NULL */
 };
 
 struct progress_marks {
@@ -33,8 +35,9 @@ bool progress_load(PGconn *dst, const char *migration_id, struct progress_marks 
 void progress_marks_free(struct progress_marks *m);
 /* The markers of one table: [*first, *first + return) in m. */
 size_t progress_marks_of(const struct progress_marks *m, const char *table, size_t *first);
-/* Forget all markers of this migration (a fresh, not resumed, copy). */
-bool progress_clear(PGconn *dst, const char *migration_id, struct db_error *err);
+/* Forget the markers of this migration (a fresh, not resumed, copy), but
+ * those of the tables in keep (NULL-terminated; may be NULL). */
+bool progress_clear(PGconn *dst, const char *migration_id, char *const *keep, struct db_error *err);
 /* Whether one unit's marker exists (after a commit whose outcome is unknown). */
 bool progress_has(PGconn *dst, const char *migration_id, const char *table, const char *unit,
 		  bool *found, struct db_error *err);
@@ -42,6 +45,9 @@ bool progress_has(PGconn *dst, const char *migration_id, const char *table, cons
 /* SQL text, literals quoted for conn: insert a marker; delete a table's markers. */
 char *progress_insert_sql(PGconn *conn, const char *migration_id, const char *table,
 			  const char *unit, long long rows, long long bytes);
+/* The same, recording the source table's change fingerprint (NULL: none). */
+char *progress_insert_state_sql(PGconn *conn, const char *migration_id, const char *table, const char *unit,
+				long long rows, long long bytes, const char *source_state);
 char *progress_delete_table_sql(PGconn *conn, const char *migration_id, const char *table);
 
 #endif

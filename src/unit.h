@@ -31,12 +31,21 @@ struct unit_split {
 void unit_split_for(struct unit_split *s, const struct flavor *f, long split_threshold_mb,
 		    int segments);
 
+/* A Greenplum table DISTRIBUTED REPLICATED (every segment holds all rows). */
+bool unit_replicated(const struct table *t);
+
 /* Append the units of table t (index `table`) to *units.  Heap tables
  * larger than the threshold become ctid block ranges of threshold size (the
  * last one open-ended, so rows beyond a stale estimate are still read), or on
- * Greenplum groups of gp_segment_id; anything else is one unit "all". */
+ * Greenplum groups of gp_segment_id; anything else (replicated tables too)
+ * is one unit "all". */
 void unit_plan_table(const struct table *t, size_t table, const struct unit_split *s,
 		     struct unit_spec **units, size_t *n);
+
+/* Whether units with these ids (as unit_plan_table makes them, from any
+ * split) together cover the whole table: "all"; block ranges from 0 without
+ * gap or overlap, the last open-ended; every group of gp_segment_id. */
+bool unit_ids_complete(const char *const *ids, size_t n);
 
 /* Largest first; ties in table then unit order (stable, repeatable). */
 void unit_sort(struct unit_spec *units, size_t n);

@@ -94,3 +94,17 @@ int ct_bg_wait(struct ct_bg *b, double limit, char **out)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+
+void ct_wait_counted(const char *src_db, const char *table, const char *what, long long at_least)
+{
+	PGconn *s = tu_connect(TU_SRC, src_db);
+	char *sql = xasprintf("SELECT pg_stat_get_tuples_%s('%s'::regclass)", what, table);
+	long long n = 0;
+	for (int i = 0; i < 400 && (n = tu_count(s, sql)) < at_least; i++)
+		ct_pause_ms(50);
+	if (n < at_least)
+		fail_msg("the source's statistics count %lld rows %s in %s after 20 s, not %lld", n, what, table,
+			 at_least);
+	free(sql);
+	PQfinish(s);
+}

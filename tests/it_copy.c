@@ -225,6 +225,7 @@ static void test_split_truncated_once_and_resume(void **state)
 	tu_exec(d, ddl);
 	tu_exec(s, "INSERT INTO big SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 40000) g;");
 	tu_exec(s, "VACUUM ANALYZE big");
+	ct_wait_counted("src3", "big", "inserted", 40000);
 	/* rows that a truncation must remove */
 	tu_exec(d, "INSERT INTO big SELECT -g, 'stale' FROM generate_series(1, 1000) g;");
 	char *dir = tu_tmpdir();

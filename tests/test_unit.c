@@ -134,6 +134,59 @@ static void test_greenplum_segment_groups(void **state)
 	free(u);
 }
 
+/* A replicated table holds every row on every segment: gp_segment_id is
+ * hidden (42703) and splitting by it would read each row N times.  One unit,
+ * and the size of one copy. */
+static void test_greenplum_replicated_is_one_unit(void **state)
+{
+	(void)state;
+	struct flavor f;
+	memset(&f, 0, sizeof f);
+	f.kind = FLAVOR_GREENPLUM;
+	f.mpp = true;
+	f.gp_major = 6;
+	struct unit_split s;
+	unit_split_for(&s, &f, 100, 4);
+	struct table t = tbl(4000 * MB, 'h');
+	t.distribution = "DISTRIBUTED REPLICATED";
+	struct unit_spec *u = NULL;
+	size_t n = 0;
+	unit_plan_table(&t, 0, &s, &u, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(u[0].id, "all");
+	assert_string_equal(u[0].predicate, "");
+	assert_int_equal(u[0].bytes_est, 1000 * MB);
+	free(u);
+}
+
+/* Which sets of unit ids cover a whole table, whatever split made them. */
+static void test_unit_ids_complete(void **state)
+{
+	(void)state;
+	const char *all[] = { "all" };
+	assert_true(unit_ids_complete(all, 1));
+	assert_false(unit_ids_complete(all, 0));
+	const char *ranges[] = { "b256-512", "b0-256", "b512-" };
+	assert_true(unit_ids_complete(ranges, 3));
+	assert_false(unit_ids_complete(ranges, 2));             /* no open end */
+	const char *gap[] = { "b0-256", "b300-" };
+	assert_false(unit_ids_complete(gap, 2));
+	const char *from1[] = { "b1-" };
+	assert_false(unit_ids_complete(from1, 1));
+	const char *two_ends[] = { "b0-", "b0-10" };
+	assert_false(unit_ids_complete(two_ends, 2));
+	const char *segs[] = { "s1%3", "s0%3", "s2%3" };
+	assert_true(unit_ids_complete(segs, 3));
+	assert_false(unit_ids_complete(segs, 2));
+	const char *mixed_n[] = { "s0%2", "s1%3" };
+	assert_false(unit_ids_complete(mixed_n, 2));
+	const char *dup[] = { "s0%2", "s0%2" };
+	assert_false(unit_ids_complete(dup, 2));
+	const char *junk[] = { "b0-x", "b" };
+	assert_false(unit_ids_complete(junk, 1));
+	assert_false(unit_ids_complete(junk + 1, 1));
+}
+
 static void test_sort_largest_first(void **state)
 {
 	(void)state;
@@ -185,6 +238,8 @@ int main(void)
 		cmocka_unit_test(test_ctid_ranges_cover_everything),
 		cmocka_unit_test(test_no_split_without_tid_range_scans),
 		cmocka_unit_test(test_greenplum_segment_groups),
+		cmocka_unit_test(test_greenplum_replicated_is_one_unit),
+		cmocka_unit_test(test_unit_ids_complete),
 		cmocka_unit_test(test_sort_largest_first),
 		cmocka_unit_test(test_pick_waits_for_preparation),
 	};

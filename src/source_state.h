@@ -1,0 +1,30 @@
+/* source_state: a fingerprint of a source table that changes whenever rows
+ * are written to it, so that a resumed copy can tell whether the units it
+ * committed earlier and the ones it is about to read come from the same
+ * table contents.  Read before the copy's snapshot is taken: a write that
+ * lands between the two makes the next fingerprint differ (the table is
+ * then redone, never patched from two states).
+ *
+ * PostgreSQL: the table's file node (TRUNCATE, VACUUM FULL and CLUSTER give
+ * a new one) and the statistics system's counts of inserted, updated and
+ * deleted rows, with the database's statistics reset time.  The counts reach
+ * the statistics system when the writing session goes idle or ends (about a
+ * second, longer under load), so writes in the last moments before a resume
+ * may not be seen yet: pausing writes stays the rule. */
+#ifndef GP2ADB_SOURCE_STATE_H
+#define GP2ADB_SOURCE_STATE_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "db.h"
+#include "flavor.h"
+
+/* out[i]: the fingerprint of the table with oids[i] (a new string), or NULL
+ * when this source cannot give one (then a resume redoes the table).  false
+ * only on a connection or query failure (err). */
+bool source_state_read(PGconn *src, const struct flavor *f, const unsigned *oids, size_t n, char **out,
+		       struct db_error *err);
+
+#endif
