@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #define FAILED_FILE "copy-failed.list"
+/* The first line of the list since names are escaped: a name may hold any
+ * character, newlines included (\\ \n \r stand for backslash, LF, CR). */
+#define FAILED_HEADER "# gp2adb failed tables v2"
 
 static bool mkdir_p(const char *path)
 {
@@ -57,12 +60,31 @@ bool copy_journal_write_failed(const char *dir, char *const *tables)
 			close(fd);
 		goto out;
 	}
-	for (size_t i = 0; tables && tables[i]; i++)
-		fprintf(f, "%s\n", tables[i]);
+	fprintf(f, "%s\n", FAILED_HEADER);
+	for (size_t i = 0; tables && tables[i]; i++) {
+		for (const char *c = tables[i]; *c; c++) {
+			if (*c == '\\')
+				fputs("\\\\", f);
+			else if (*c == '\n')
+				fputs("\\n", f);
+			else if (*c == '\r')
+				fputs("\\r", f);
+			else
+				fputc(*c, f);
+		}
+		fputc('\n', f);
+	}
 	ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok = (fclose(f) == 0) && ok;
 	if (ok && rename(tmp, path) != 0)
 		ok = false;
+	if (ok) {
+		/* the rename itself survives a crash only once the directory is synced */
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+		ok = dfd >= 0 && fsync(dfd) == 0;
+		if (dfd >= 0)
+			close(dfd);
+	}
 	if (!ok) {
 		log_error("cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);
@@ -86,9 +108,29 @@ bool copy_journal_read_failed(const char *dir, char ***tables)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	bool escaped = false, first = true;
 	while ((len = getline(&line, &cap, f)) > 0) {
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
+		if (first && strcmp(line, FAILED_HEADER) == 0) {
+			escaped = true;
+			first = false;
+			continue;
+		}
+		first = false;
+		if (escaped) {
+			char *w = line;
+			for (const char *c = line; *c; c++) {
+				if (*c == '\\' && (c[1] == '\\' || c[1] == 'n' || c[1] == 'r')) {
+					c++;
+					*w++ = *c == 'n' ? '\n' : *c == 'r' ? '\r' : '\\';
+				} else {
+					*w++ = *c;
+				}
+			}
+			*w = '\0';
+			len = w - line;
+		}
 		if (len > 0)
 			*tables = strv_push(*tables, line);
 	}

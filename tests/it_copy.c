@@ -273,12 +273,53 @@ static void test_split_truncated_once_and_resume(void **state)
 	free(dir);
 }
 
+/* Binary COPY would read the source type's bytes as the destination's:
+ * timestamp read as timestamptz shifts every value by the destination's
+ * zone, silently.  A table whose column types differ goes as text; a column
+ * the destination lacks fails the table, named. */
+static void test_destination_types_differ(void **state)
+{
+	(void)state;
+	tu_createdb(TU_SRC, "src4");
+	tu_createdb(TU_DST, "dst4");
+	PGconn *s = tu_connect(TU_SRC, "src4"), *d = tu_connect(TU_DST, "dst4");
+	tu_exec(s, "CREATE TABLE events (id int, at timestamp);"
+		   "INSERT INTO events SELECT g, timestamp '2024-01-01 00:00' + g * interval '1 hour'\n"
+		   "  FROM generate_series(1, 100) g;"
+		   "CREATE TABLE widened (n int); INSERT INTO widened SELECT generate_series(1, 10);"
+		   "CREATE TABLE extra (id int, x text); INSERT INTO extra VALUES (1, 'x');");
+	tu_exec(d, "ALTER DATABASE dst4 SET timezone = 'Asia/Shanghai';"
+		   "CREATE TABLE events (id int, at timestamptz); CREATE TABLE widened (n bigint);"
+		   "CREATE TABLE extra (id int);");
+	char *dir = tu_tmpdir();
+	char *conf = tu_write_config(dir, "src4", "dst4", "migration = { format = \"auto\"; };\n");
+	struct tu_run r;
+	int rc = run_copy(&r, conf, NULL, NULL, NULL);
+	PQfinish(d);
+	d = tu_connect(TU_DST, "dst4");
+	/* each value means the same wall-clock time in the destination's zone */
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM events"), 100);
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM events WHERE (at AT TIME ZONE 'Asia/Shanghai') = "
+				     "timestamp '2024-01-01 00:00' + id * interval '1 hour'"), 100);
+	assert_int_equal(tu_count(d, "SELECT sum(n) FROM widened"), 55);
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM extra"), 0);
+	assert_int_equal(rc, 3);
+	assert_non_null(strstr(r.err, "\"at\" is timestamp on the source and timestamptz on the destination"));
+	assert_non_null(strstr(r.out, "the destination table has no column \"x\""));
+	tu_run_done(&r);
+	PQfinish(s);
+	PQfinish(d);
+	free(conf);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_types_names_partitions),
 		cmocka_unit_test(test_failures_modes_only_failed),
 		cmocka_unit_test(test_split_truncated_once_and_resume),
+		cmocka_unit_test(test_destination_types_differ),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
