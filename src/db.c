@@ -1,6 +1,7 @@
 #include "db.h"
 #include "log.h"
 #include "mem.h"
+#include "session.h"
 #include "strbuf.h"
 
 #include <stdio.h>
@@ -181,9 +182,12 @@ PGconn *db_connect(const struct endpoint *ep, const char *role, struct db_error 
 		PQfinish(conn);
 		return NULL;
 	}
-	/* Predictable text output whatever the server defaults are. */
-	PGresult *r = PQexec(conn, "SET datestyle = 'ISO, MDY'; SET extra_float_digits = 3");
-	PQclear(r);
+	/* Predictable dates and exact floats whatever the server's defaults are;
+	 * sessions that move or compare data pin more (session.h). */
+	if (!session_pin(conn, SESSION_CATALOG, NULL, NULL, err)) {
+		PQfinish(conn);
+		return NULL;
+	}
 	return conn;
 }
 

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "log.h"
 #include "mem.h"
+#include "session.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -71,18 +72,6 @@ void validate_options_from_plan(struct validate_options *o, const struct plan *p
 	o->drill_fetch_rows = 500;
 }
 
-/* Session settings that make both sides print values the same way. */
-static bool session_setup(PGconn *conn, const struct flavor *f, struct db_error *err)
-{
-	if (!db_exec(conn, "SET extra_float_digits = 0; SET datestyle = 'ISO, MDY'; SET TimeZone = 'UTC'", err))
-		return false;
-	if (f->pg_num >= 80400 && !db_exec(conn, "SET IntervalStyle = 'postgres'", err))
-		return false;
-	if (f->pg_num >= 90000 && !db_exec(conn, "SET bytea_output = 'escape'", err))
-		return false;
-	return true;
-}
-
 static PGconn *open_side(const struct endpoint *ep, const char *role, struct flavor *f, char **desc,
 			 char *err, size_t errsize)
 {
@@ -95,7 +84,8 @@ static PGconn *open_side(const struct endpoint *ep, const char *role, struct fla
 		free(where);
 		return NULL;
 	}
-	if (!db_flavor(c, f, NULL, &e) || !session_setup(c, f, &e)) {
+	/* both sides print values alike (session.h); floats are compared by their bits */
+	if (!db_flavor(c, f, NULL, &e) || !session_pin(c, SESSION_COMPARE, NULL, NULL, &e)) {
 		snprintf(err, errsize, "%s: %s", role, db_error_text(&e, t, sizeof t));
 		PQfinish(c);
 		return NULL;
