@@ -55,6 +55,12 @@ void db_error_set(struct db_error *err, PGconn *conn, const PGresult *res)
 		msg = PQerrorMessage(conn);
 	snprintf(err->sqlstate, sizeof err->sqlstate, "%s", state ? state : "");
 	one_line(err->message, sizeof err->message, msg && msg[0] ? msg : "unknown error");
+	/* a data error says where: "(COPY t, line 2, column c: ...)" */
+	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+	if (state && strncmp(state, "22", 2) == 0 && context && context[0]) {
+		size_t n = strlen(err->message), line = strcspn(context, "\n");
+		snprintf(err->message + n, sizeof err->message - n, " (%.*s)", (int)(line < 160 ? line : 160), context);
+	}
 	one_line(err->detail, sizeof err->detail, detail);
 	bool bad = conn && PQstatus(conn) == CONNECTION_BAD;
 	err->retry = db_classify(err->sqlstate, bad);

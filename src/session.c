@@ -127,18 +127,20 @@ bool session_pin(PGconn *conn, enum session_use use, const char *client_encoding
 			*err = e;
 		ok = false;
 	}
-	if (use != SESSION_CATALOG) {
-		const char *enc = client_encoding && client_encoding[0] ? client_encoding
-				  : PQparameterStatus(conn, "server_encoding");
-		if (enc && !set_one(conn, side, "client_encoding", enc, &e)) {
-			if (ok && err)
-				*err = e;
-			ok = false;
-		}
+	if (use != SESSION_CATALOG && !session_client_encoding(conn, client_encoding, side, &e)) {
+		if (ok && err)
+			*err = e;
+		ok = false;
 	}
 	if (!ok && err)
 		log_debug("%s", err->message);
 	return ok;
+}
+
+bool session_client_encoding(PGconn *conn, const char *encoding, const char *side, struct db_error *err)
+{
+	const char *enc = encoding && encoding[0] ? encoding : PQparameterStatus(conn, "server_encoding");
+	return !enc || set_one(conn, side, "client_encoding", enc, err);
 }
 
 void session_copy_sql(struct strbuf *out, int server_version)

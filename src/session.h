@@ -33,6 +33,9 @@ enum session_use {
 bool session_pin(PGconn *conn, enum session_use use, const char *client_encoding, const char *side,
 		 struct db_error *err);
 
+/* Only client_encoding (NULL: the server's own encoding), as session_pin. */
+bool session_client_encoding(PGconn *conn, const char *encoding, const char *side, struct db_error *err);
+
 /* The extra_float_digits a server of this version (PQserverVersion) is
  * asked for first: 3, or 2 before 9.0 (Greenplum 4.3 and 5), whose
  * float8 output is then still exact (17 significant digits). */

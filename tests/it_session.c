@@ -3,7 +3,8 @@
  * and which refuses extra_float_digits = 3 the way PostgreSQL 8.2/8.3-based
  * Greenplum 4.3 and 5 do (tests/pgproxy.c, a stand-in in front of a real
  * server) is copied in text format: every float8 digit, date, interval and
- * timestamp must arrive unchanged. */
+ * timestamp must arrive unchanged.  A setting the server refuses is
+ * reported with the server and the setting, and takes no other with it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "mem.h"
 #include "pgproxy.h"
+#include "session.h"
 #include "testutil.h"
 
 /* What old servers print by default, and what an operator's database may
@@ -129,11 +132,69 @@ static void test_text_copy_exact_with_old_defaults(void **state)
 	copy_through_old_server(hostile_defaults);
 }
 
+static char *show(PGconn *c, const char *name)
+{
+	char *sql = xasprintf("SHOW %s", name);
+	char *v = tu_value(c, sql);
+	free(sql);
+	return v;
+}
+
+static void expect_setting(PGconn *c, const char *name, const char *want)
+{
+	char *v = show(c, name);
+	if (strcmp(v, want) != 0)
+		fail_msg("%s is '%s', expected '%s'", name, v, want);
+	free(v);
+}
+
+/* EUC_CN has no conversion to LATIN1: SET client_encoding fails, the
+ * message says where and what, and every other setting holds. */
+static void test_refused_setting_reported_alone(void **state)
+{
+	(void)state;
+	PGconn *c = tu_connect(TU_SRC, "postgres");
+	tu_exec(c, "DROP DATABASE IF EXISTS euc WITH (FORCE)");
+	tu_exec(c, "CREATE DATABASE euc ENCODING 'EUC_CN' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+	PQfinish(c);
+	c = tu_connect(TU_SRC, "euc");
+	exec_fmt(c, hostile_defaults, "euc");
+	PQfinish(c);
+
+	struct endpoint ep;
+	tu_endpoint(&ep, TU_SRC, "euc");
+	struct db_error err;
+	c = db_connect(&ep, "test", &err);
+	assert_non_null(c);
+	assert_false(session_pin(c, SESSION_COPY, "LATIN1", "source", &err));
+	char *where = xasprintf("source 127.0.0.1:%d/euc: cannot SET client_encoding = 'LATIN1': ", tu_port(TU_SRC));
+	if (!strstr(err.message, where))
+		fail_msg("message '%s' lacks '%s'", err.message, where);
+	free(where);
+	assert_int_equal(err.retry, DB_RETRY_NO);
+	expect_setting(c, "extra_float_digits", "3");
+	expect_setting(c, "DateStyle", "ISO, MDY");
+	expect_setting(c, "IntervalStyle", "postgres");
+	expect_setting(c, "TimeZone", "UTC");
+	expect_setting(c, "bytea_output", "hex");
+	expect_setting(c, "client_encoding", "EUC_CN");
+	/* the same session pinned for comparing */
+	assert_true(session_pin(c, SESSION_COMPARE, NULL, "source", &err));
+	expect_setting(c, "extra_float_digits", "0");
+	expect_setting(c, "bytea_output", "escape");
+	expect_setting(c, "row_security", "off");
+	PQfinish(c);
+	free(ep.host);
+	free(ep.user);
+	free(ep.dbname);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_copy_keeps_float_digits),
 		cmocka_unit_test(test_text_copy_exact_with_old_defaults),
+		cmocka_unit_test(test_refused_setting_reported_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
