@@ -9,6 +9,7 @@
 #include "log.h"
 #include "mem.h"
 #include "oss.h"
+#include "session.h"
 #include "sqllex.h"
 
 #include <errno.h>
@@ -29,7 +30,10 @@ static int open_side(const struct endpoint *ep, const char *role, const struct p
 		free(where);
 		return EXIT_CONNECT;
 	}
-	if (!db_flavor(*conn, f, NULL, &e) || !catalog_tables(*conn, f, p, tables, &e)) {
+	/* the export and the import print and read values as the engine's
+	 * sessions do (session.h) */
+	if (!db_flavor(*conn, f, NULL, &e) || !session_pin(*conn, SESSION_COPY, NULL, NULL, &e) ||
+	    !catalog_tables(*conn, f, p, tables, &e)) {
 		fprintf(stderr, "gp2adb: %s: %s %s\n", role, e.sqlstate, e.message);
 		PQfinish(*conn);
 		*conn = NULL;
@@ -85,6 +89,8 @@ static int generate(struct cli *cli, const struct oss_target *o)
 			ok = false;
 		}
 		strbuf_reset(&sb);
+		/* psql runs it with the server's defaults: pin what changes the text */
+		session_copy_sql(&sb, f.pg_num);
 		oss_export_sql(&sb, &f, t, o);
 		path = xasprintf("%s/export.sql", tdir);
 		ok = ok && write_text(path, sb.data);

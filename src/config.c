@@ -1,4 +1,5 @@
 #include "config.h"
+#include "encoding.h"
 #include "mem.h"
 
 #include <errno.h>
@@ -59,6 +60,7 @@ static const struct key_spec keys[] = {
 	{ "migration", "validate_sample_percent", K_INT, 1, 100 },
 	{ "migration", "analyze", K_BOOL, 0, 0 },
 	{ "migration", "retries", K_INT, 1, 100 },
+	{ "migration", "source_encoding", K_STRING, 0, 0 },
 	{ "network", "source_reaches_destination", K_BOOL, 0, 0 },
 	{ "network", "destination_reaches_source", K_BOOL, 0, 0 },
 };
@@ -274,6 +276,25 @@ static bool take_enum(struct loader *L, const config_setting_t *grp, const char 
 	return true;
 }
 
+/* migration.source_encoding: a PostgreSQL encoding name, kept canonical. */
+static bool take_source_encoding(struct loader *L, const config_setting_t *grp, struct plan *p)
+{
+	const char *v;
+	if (!grp || !config_setting_lookup_string(grp, "source_encoding", &v))
+		return true;
+	char name[32];
+	const config_setting_t *s = config_setting_get_member(grp, "source_encoding");
+	if (!encoding_canonical(v, name, sizeof name))
+		return fail(L, s, "'source_encoding' is \"%s\", which is not a PostgreSQL encoding name "
+			    "(\"UTF8\", \"GBK\", \"LATIN1\", \"EUC_CN\", \"BIG5\", ...)", v);
+	if (strcmp(name, "SQL_ASCII") == 0)
+		return fail(L, s, "'source_encoding' names the encoding the source's SQL_ASCII text is really "
+			    "in; SQL_ASCII says nothing (\"UTF8\" when the text is UTF-8 or plain ASCII)");
+	free(p->source_encoding);
+	p->source_encoding = xstrdup(name);
+	return true;
+}
+
 static bool parse_mode(const char *s, void *d) { return plan_mode_parse(s, d); }
 static bool parse_format(const char *s, void *d) { return plan_format_parse(s, d); }
 static bool parse_validate(const char *s, void *d) { return plan_validate_parse(s, d); }
@@ -381,6 +402,7 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 	take_enum(&L, mig, "mode", "\"truncate\", \"append\", \"skip-existing\" or \"drop\"",
 		  parse_mode, &p->mode);
 	take_enum(&L, mig, "format", "\"auto\", \"text\" or \"binary\"", parse_format, &p->format);
+	take_source_encoding(&L, mig, p);
 	take_enum(&L, mig, "validate", "\"none\", \"count\", \"aggregates\" or \"checksum\"",
 		  parse_validate, &p->validate);
 	int b;

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "mem.h"
 #include "progress.h"
+#include "session.h"
 #include "strbuf.h"
 
 #include <signal.h>
@@ -135,6 +136,12 @@ bool engine_start(struct engine *e)
 	if (!dst)
 		return false;
 	bool ok = false;
+	char text[1024];
+	if (!encoding_prepare(e->coord, dst, p, &e->enc, text, sizeof text)) {
+		log_error("%s", text);
+		engine_setup_fail(e, EXIT_PREFLIGHT);
+		goto out;
+	}
 	e->journal_dir = copy_journal_dir(p->state_dir, e->migration_id);
 	if (!e->journal_dir) {
 		engine_setup_fail(e, EXIT_USAGE);

@@ -5,6 +5,7 @@
 #include "exitcode.h"
 #include "log.h"
 #include "mem.h"
+#include "session.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,11 @@ static void set_sequences(struct engine *e, bool any_failed)
 		return;
 	struct db_error err;
 	PGconn *dst = db_connect(&e->plan->destination, "destination", &err);
+	/* the names come from the source's catalog in the wire encoding */
+	if (dst && !session_client_encoding(dst, e->enc.wire, "destination", &err)) {
+		PQfinish(dst);
+		dst = NULL;
+	}
 	if (!dst) {
 		log_error("destination: cannot connect to set sequences: %s", err.message);
 		return;

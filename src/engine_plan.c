@@ -7,6 +7,7 @@
 #include "log.h"
 #include "mem.h"
 #include "progress.h"
+#include "session.h"
 #include "source_state.h"
 #include "strbuf.h"
 
@@ -143,28 +144,38 @@ static void table_format(struct engine *e, struct etable *et)
 		et->binary = true;
 	else if (p->format == FORMAT_TEXT)
 		et->binary = false;
-	else
-		et->binary = flavor_binary_compatible(&e->sf, &e->df) && !unsafe;
+	else    /* binary COPY converts the text of only some types (encoding.h) */
+		et->binary = flavor_binary_compatible(&e->sf, &e->df) && !unsafe && !encoding_converts(&e->enc);
 }
 
 static void table_sql(struct engine *e, struct etable *et)
 {
 	const struct table *t = et->t;
-	struct strbuf cols;
+	struct strbuf cols, out;
 	strbuf_init(&cols);
+	strbuf_init(&out);
+	/* A server before 9.0 prints real with 8 digits at most (extra_float_digits
+	 * 2), one short of exact: read it as float8, exact with 17, which the
+	 * destination rounds back to the same real. */
+	bool widen = !et->binary && session_float_digits(e->sf.pg_num) < 3, widen_any = false;
 	for (size_t i = 0; i < t->ncols; i++) {
 		if (t->cols[i].generated)
 			continue;
 		char *q = db_quote_ident(e->coord, t->cols[i].name);
+		const char *tn = t->cols[i].typname;
+		const char *cast = !widen || !tn ? "" : strcmp(tn, "float4") == 0 ? "::float8"
+				   : strcmp(tn, "_float4") == 0 ? "::float8[]" : "";
 		strbuf_printf(&cols, "%s%s", cols.len ? ", " : "", q);
+		strbuf_printf(&out, "%s%s%s", out.len ? ", " : "", q, cast);
+		widen_any |= cast[0] != '\0';
 		free(q);
 	}
-	et->select_sql = xasprintf("COPY (SELECT %s FROM ONLY %s", cols.data, t->qualified);
+	et->select_sql = xasprintf("COPY (SELECT %s FROM ONLY %s", out.data, t->qualified);
 	const char *fmt = et->binary ? "FORMAT binary" : "";
 	char *list = cols.len ? xasprintf(" (%s)", cols.data) : xstrdup("");
 	/* A whole table reads cheaper without the executor: COPY t (cols) TO
 	 * reads only t itself, as ONLY does, and skips the same columns. */
-	if (cols.len)
+	if (cols.len && !widen_any)
 		et->table_out_sql = xasprintf("COPY %s%s", t->qualified, list);
 	et->copy_in_sql = xasprintf("COPY %s%s FROM STDIN%s%s%s", t->qualified, list,
 				    *fmt ? " (" : "", fmt, *fmt ? ")" : "");
@@ -174,6 +185,7 @@ static void table_sql(struct engine *e, struct etable *et)
 						   fmt, *fmt ? ", " : "");
 	free(list);
 	strbuf_done(&cols);
+	strbuf_done(&out);
 }
 
 static bool in_list(char *const *list, const char *s)

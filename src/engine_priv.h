@@ -10,6 +10,7 @@
 
 #include "catalog.h"
 #include "db.h"
+#include "encoding.h"
 #include "engine.h"
 #include "engine_stats.h"
 #include "flavor.h"
@@ -99,6 +100,7 @@ struct engine {
 	enum engine_outcome outcome;
 
 	struct flavor sf, df;
+	struct encoding_plan enc;       /* the wire encoding of every session */
 	PGconn *coord;                  /* source: holds the exported snapshot */
 	char snapshot[80];              /* "" when none */
 	int segments;

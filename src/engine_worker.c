@@ -6,6 +6,7 @@
 #include "log.h"
 #include "mem.h"
 #include "progress.h"
+#include "session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,8 @@ static void worker_disconnect(struct worker *w)
 }
 
 /* Open what is missing: the source session in the shared snapshot, the
- * destination session tuned for loading. */
+ * destination session tuned for loading; both print and read text alike,
+ * in the wire encoding (session.h). */
 static bool worker_connect(struct worker *w, struct db_error *err)
 {
 	struct engine *e = w->e;
@@ -69,7 +71,8 @@ static bool worker_connect(struct worker *w, struct db_error *err)
 		if (!w->src)
 			return false;
 		copy_stream_tune_socket(w->src);
-		bool ok = db_exec(w->src, "SET statement_timeout = 0", err);
+		bool ok = session_pin(w->src, SESSION_COPY, e->enc.wire, "source", err) &&
+			  db_exec(w->src, "SET statement_timeout = 0", err);
 		if (ok && e->snapshot[0]) {
 			char *lit = db_quote_literal(w->src, e->snapshot);
 			char *sql = xasprintf("BEGIN ISOLATION LEVEL REPEATABLE READ;\n"
@@ -95,7 +98,9 @@ static bool worker_connect(struct worker *w, struct db_error *err)
 		if (!w->dst)
 			return false;
 		copy_stream_tune_socket(w->dst);
-		if (!db_exec(w->dst, "SET statement_timeout = 0; SET synchronous_commit = off", err)) {
+		if (!session_pin(w->dst, SESSION_LOAD, e->enc.wire, "destination", err) ||
+		    !db_exec(w->dst, "SET statement_timeout = 0", err) ||
+		    !db_exec(w->dst, "SET synchronous_commit = off", err)) {
 			PQfinish(w->dst);
 			w->dst = NULL;
 			return false;

@@ -52,6 +52,7 @@ void plan_done(struct plan *p)
 	strv_free(p->include);
 	strv_free(p->exclude);
 	free(p->state_dir);
+	free(p->source_encoding);
 	memset(p, 0, sizeof *p);
 }
 

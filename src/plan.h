@@ -56,6 +56,7 @@ struct plan {
 	int validate_sample_percent;
 	bool analyze;
 	int retries;                /* tries per unit on a transient fault */
+	char *source_encoding;      /* the real encoding of a SQL_ASCII source's text, or NULL */
 	char *state_dir;            /* ~ expanded */
 
 	/* run-time switches from the command line */

@@ -6,8 +6,10 @@
 #include "catalog.h"
 #include "clock.h"
 #include "db.h"
+#include "encoding.h"
 #include "log.h"
 #include "mem.h"
+#include "session.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -71,20 +73,10 @@ void validate_options_from_plan(struct validate_options *o, const struct plan *p
 	o->drill_fetch_rows = 500;
 }
 
-/* Session settings that make both sides print values the same way. */
-static bool session_setup(PGconn *conn, const struct flavor *f, struct db_error *err)
-{
-	if (!db_exec(conn, "SET extra_float_digits = 0; SET datestyle = 'ISO, MDY'; SET TimeZone = 'UTC'", err))
-		return false;
-	if (f->pg_num >= 80400 && !db_exec(conn, "SET IntervalStyle = 'postgres'", err))
-		return false;
-	if (f->pg_num >= 90000 && !db_exec(conn, "SET bytea_output = 'escape'", err))
-		return false;
-	return true;
-}
-
-static PGconn *open_side(const struct endpoint *ep, const char *role, struct flavor *f, char **desc,
-			 char *err, size_t errsize)
+/* A session of one side; client_encoding NULL: the server's own (the
+ * first pair sets the wire encoding once both are open). */
+static PGconn *open_side(const struct endpoint *ep, const char *role, const char *client_encoding,
+			 struct flavor *f, char **desc, char *err, size_t errsize)
 {
 	struct db_error e;
 	char t[600];
@@ -95,7 +87,8 @@ static PGconn *open_side(const struct endpoint *ep, const char *role, struct fla
 		free(where);
 		return NULL;
 	}
-	if (!db_flavor(c, f, NULL, &e) || !session_setup(c, f, &e)) {
+	/* both sides print values alike (session.h); floats are compared by their bits */
+	if (!db_flavor(c, f, NULL, &e) || !session_pin(c, SESSION_COMPARE, client_encoding, NULL, &e)) {
 		snprintf(err, errsize, "%s: %s", role, db_error_text(&e, t, sizeof t));
 		PQfinish(c);
 		return NULL;
@@ -261,7 +254,7 @@ struct validate_run *validate_start(const struct plan *p, const struct validate_
 	const struct endpoint *ep[2] = { &p->source, &p->destination };
 	static const char *const roles[] = { "source", "destination" };
 	for (int s = 0; s < 2; s++) {
-		r->workers[0].conn[s] = open_side(ep[s], roles[s], &r->shared.flavor[s], &r->desc[s], err, errsize);
+		r->workers[0].conn[s] = open_side(ep[s], roles[s], NULL, &r->shared.flavor[s], &r->desc[s], err, errsize);
 		if (!r->workers[0].conn[s]) {
 			*connect_failed = true;
 			r->nworkers = 1;
@@ -270,6 +263,21 @@ struct validate_run *validate_start(const struct plan *p, const struct validate_
 		}
 	}
 	r->nworkers = 1;
+	/* Both sides' names and values reach gp2adb in one encoding, the copy's
+	 * (encoding.h): a table named in LATIN1 on the source pairs with its
+	 * UTF8 copy. */
+	struct encoding_plan enc;
+	encoding_decide(encoding_of(r->workers[0].conn[0]), encoding_of(r->workers[0].conn[1]),
+			p->source_encoding, &enc);
+	for (int s = 0; s < 2; s++) {
+		struct db_error e;
+		char t[600];
+		if (!session_client_encoding(r->workers[0].conn[s], enc.wire, roles[s], &e)) {
+			snprintf(err, errsize, "%s", db_error_text(&e, t, sizeof t));
+			run_free(r);
+			return NULL;
+		}
+	}
 	for (int s = 0; s < 2; s++) {
 		struct db_error e;
 		char t[600];
@@ -292,7 +300,7 @@ struct validate_run *validate_start(const struct plan *p, const struct validate_
 		for (int s = 0; s < 2; s++) {
 			char role[32];
 			snprintf(role, sizeof role, "%s-v%d", roles[s], i);
-			r->workers[i].conn[s] = open_side(ep[s], role, &f, NULL, err, errsize);
+			r->workers[i].conn[s] = open_side(ep[s], role, enc.wire, &f, NULL, err, errsize);
 			if (!r->workers[i].conn[s]) {
 				*connect_failed = true;
 				r->nworkers = i + 1;

@@ -229,6 +229,27 @@ static void test_enumerations(void **state)
 		     "only one database per run", NULL);
 }
 
+static void test_source_encoding(void **state)
+{
+	(void)state;
+	struct plan p;
+	char err[600];
+	/* any spelling PostgreSQL accepts, kept as its canonical name */
+	assert_true(load("migration = { source_encoding = \"cp936\"; };\n", 0600, &p, err, sizeof err));
+	assert_string_equal(p.source_encoding, "GBK");
+	plan_done(&p);
+	assert_true(load("migration = { source_encoding = \"utf-8\"; };\n", 0600, &p, err, sizeof err));
+	assert_string_equal(p.source_encoding, "UTF8");
+	plan_done(&p);
+	assert_true(load("migration = { };\n", 0600, &p, err, sizeof err));
+	assert_null(p.source_encoding);
+	plan_done(&p);
+	expect_error("migration = {\n source_encoding = \"klingon\"; };\n", 0600,
+		     "gp2adb.conf:2: 'source_encoding' is \"klingon\"", "not a PostgreSQL encoding");
+	expect_error("migration = { source_encoding = \"sql_ascii\"; };\n", 0600,
+		     "'source_encoding' names the encoding", "UTF8");
+}
+
 static void test_default_path(void **state)
 {
 	(void)state;
@@ -275,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_types_and_ranges),
 		cmocka_unit_test(test_enumerations),
+		cmocka_unit_test(test_source_encoding),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_distance),
 	};
