@@ -25,7 +25,7 @@ enum {
 	OPT_JSON = 256, OPT_PLAIN, OPT_STATE_DIR, OPT_RESUME, OPT_ONLY_FAILED, OPT_FORCE,
 	OPT_TARBALL, OPT_SECTION, OPT_PG_HBA, OPT_WHITELIST, OPT_TABLE, OPT_MODE, OPT_FORMAT,
 	OPT_LEVEL, OPT_SCHEMA_FILE, OPT_GENERATE, OPT_EXPORT, OPT_IMPORT, OPT_OSS_DIR,
-	OPT_OSS_ENDPOINT, OPT_OSS_BUCKET, OPT_OSS_PREFIX, OPT_OSS_KEYFILE, OPT_GPFDIST,
+	OPT_OSS_ENDPOINT, OPT_OSS_BUCKET, OPT_OSS_PREFIX, OPT_OSS_KEYFILE, OPT_GPFDIST, OPT_QUERIES,
 };
 
 static const struct option long_options[] = {
@@ -60,6 +60,7 @@ static const struct option long_options[] = {
 	{ "oss-prefix", required_argument, NULL, OPT_OSS_PREFIX },
 	{ "oss-keyfile", required_argument, NULL, OPT_OSS_KEYFILE },
 	{ "gpfdist", required_argument, NULL, OPT_GPFDIST },
+	{ "queries", required_argument, NULL, OPT_QUERIES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -90,6 +91,7 @@ static const struct {
 	{ OPT_MODE, "--mode", " copy migrate " },
 	{ OPT_FORMAT, "--format", " copy migrate " },
 	{ OPT_LEVEL, "--level", " validate migrate " },
+	{ OPT_QUERIES, "--queries", " validate migrate " },
 };
 
 void cli_usage(FILE *out)
@@ -122,6 +124,9 @@ void cli_usage(FILE *out)
 		"      --resume         copy, migrate: continue an interrupted run\n"
 		"      --only-failed    copy: retry only the tables that failed last time\n"
 		"      --level LEVEL    validate: count, aggregates or checksum\n"
+		"      --queries FILE   validate: run the application's queries in FILE on\n"
+		"                       both sides and compare (the business check);\n"
+		"                       migrate: add it as the last stage\n"
 		"      --section S      schema: pre-data, post-data or all\n"
 		"      --schema-file F  schema, migrate: apply this DDL instead of dumping\n"
 		"      --generate DIR   oss: write the export and import SQL per table\n"
@@ -212,6 +217,7 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 		case OPT_OSS_PREFIX: free(cli->oss.prefix); cli->oss.prefix = xstrdup(optarg); break;
 		case OPT_OSS_KEYFILE: free(cli->oss.keyfile); cli->oss.keyfile = xstrdup(optarg); break;
 		case OPT_GPFDIST: free(cli->oss.gpfdist); cli->oss.gpfdist = xstrdup(optarg); break;
+		case OPT_QUERIES: free(cli->queries); cli->queries = xstrdup(optarg); break;
 		case OPT_PG_HBA: free(cli->pg_hba_cidr); cli->pg_hba_cidr = xstrdup(optarg); break;
 		case OPT_WHITELIST: free(cli->whitelist_cidr); cli->whitelist_cidr = xstrdup(optarg); break;
 		case OPT_TABLE: cli->tables = strv_push(cli->tables, optarg); break;
@@ -298,6 +304,10 @@ void cli_apply(struct cli *cli)
 		p->format = (enum copy_format)cli->format_arg;
 	if (cli->level_arg >= 0)
 		p->validate = (enum validate_level)cli->level_arg;
+	if (cli->queries) {
+		free(p->business_queries);
+		p->business_queries = xstrdup(cli->queries);
+	}
 	if (cli->tables) {
 		strv_free(p->include);
 		p->include = strv_dup(cli->tables);
@@ -324,6 +334,7 @@ void cli_done(struct cli *cli)
 	free(cli->oss.gpfdist);
 	free(cli->pg_hba_cidr);
 	free(cli->whitelist_cidr);
+	free(cli->queries);
 	free(cli->state_dir_arg);
 	strv_free(cli->tables);
 	strv_free(cli->args);

@@ -21,6 +21,9 @@ int cmd_open_access(struct cli *cli);
 int cmd_restore_access(struct cli *cli);
 int cmd_status(struct cli *cli);
 int cmd_oss(struct cli *cli);
+/* The business check: the plan's business_queries on both sides (validate
+ * --queries, and migrate's last stage). */
+int cmd_bizcheck(struct cli *cli);
 /* gp2adb schema for one section ("pre-data", "post-data", "all"): migrate's stages. */
 int cmd_schema_section(struct cli *cli, const char *section);
 

@@ -18,6 +18,7 @@ static int stage_schema_post(struct cli *cli) { return cmd_schema_section(cli, "
 static bool always(const struct plan *p) { (void)p; return true; }
 static bool wants_validate(const struct plan *p) { return p->validate != VALIDATE_NONE; }
 static bool wants_analyze(const struct plan *p) { return p->analyze; }
+static bool wants_bizcheck(const struct plan *p) { return p->business_queries != NULL; }
 
 static const struct stage {
 	const char *name;
@@ -31,6 +32,7 @@ static const struct stage {
 	{ "schema post-data", stage_schema_post, always, false },
 	{ "validate", cmd_validate, wants_validate, false },
 	{ "analyze", cmd_analyze, wants_analyze, false },
+	{ "business check", cmd_bizcheck, wants_bizcheck, false },
 };
 #define NSTAGES (sizeof stages / sizeof stages[0])
 

@@ -59,6 +59,7 @@ static const struct key_spec keys[] = {
 	{ "migration", "validate_sample_percent", K_INT, 1, 100 },
 	{ "migration", "analyze", K_BOOL, 0, 0 },
 	{ "migration", "retries", K_INT, 1, 100 },
+	{ "migration", "business_queries", K_STRING, 0, 0 },
 	{ "network", "source_reaches_destination", K_BOOL, 0, 0 },
 	{ "network", "destination_reaches_source", K_BOOL, 0, 0 },
 };
@@ -365,6 +366,7 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 	p->databases = take_list(mig, "databases", p->databases);
 	p->include = take_list(mig, "include", p->include);
 	p->exclude = take_list(mig, "exclude", p->exclude);
+	take_string(mig, "business_queries", &p->business_queries, true);
 	take_int(mig, "jobs", &p->jobs);
 	{
 		int v = (int)p->split_threshold_mb;

@@ -49,6 +49,7 @@ void plan_done(struct plan *p)
 	strv_free(p->ssh.segment_hosts);
 	mem_wipe_free(p->ssh.password);
 	strv_free(p->databases);
+	free(p->business_queries);
 	strv_free(p->include);
 	strv_free(p->exclude);
 	free(p->state_dir);

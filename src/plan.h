@@ -57,6 +57,7 @@ struct plan {
 	bool analyze;
 	int retries;                /* tries per unit on a transient fault */
 	char *state_dir;            /* ~ expanded */
+	char *business_queries;     /* the application's queries for the business check, or NULL */
 
 	/* run-time switches from the command line */
 	bool plain;
