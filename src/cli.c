@@ -8,11 +8,12 @@
 const struct command cli_commands[] = {
 	{ "wizard", "walk through the whole migration on a terminal (the default)" },
 	{ "check", "evaluate risks before migrating and recommend a method" },
+	{ "roles", "copy roles, memberships and resource queues or groups" },
 	{ "schema", "dump, scan and apply the schema on the destination" },
 	{ "copy", "copy table data with the multi-worker COPY engine" },
 	{ "validate", "compare source and destination: counts, aggregates, checksums" },
 	{ "analyze", "ANALYZE the copied tables on the destination" },
-	{ "migrate", "run check, schema, copy, validate and analyze without questions" },
+	{ "migrate", "run check, roles, schema, copy, validate and analyze without questions" },
 	{ "install-gpcopy", "install gpcopy on the Greenplum master and segment hosts" },
 	{ "open-access", "open (or record) an access control for the migration" },
 	{ "restore-access", "close every access control opened for the migration" },
@@ -78,7 +79,7 @@ static const struct {
 	{ OPT_PG_HBA, "--pg-hba", " open-access " },
 	{ OPT_WHITELIST, "--whitelist", " open-access " },
 	{ OPT_TABLE, "--table", " copy validate analyze migrate check schema oss " },
-	{ OPT_SCHEMA_FILE, "--schema-file", " schema migrate " },
+	{ OPT_SCHEMA_FILE, "--schema-file", " schema migrate roles " },
 	{ OPT_GENERATE, "--generate", " oss " },
 	{ OPT_EXPORT, "--export", " oss " },
 	{ OPT_IMPORT, "--import", " oss " },
@@ -128,7 +129,8 @@ void cli_usage(FILE *out)
 		"                       both sides and compare (the business check);\n"
 		"                       migrate: add it as the last stage\n"
 		"      --section S      schema: pre-data, post-data or all\n"
-		"      --schema-file F  schema, migrate: apply this DDL instead of dumping\n"
+		"      --schema-file F  schema, migrate: apply this DDL instead of dumping;\n"
+		"                       roles: apply this pg_dumpall --globals-only output\n"
 		"      --generate DIR   oss: write the export and import SQL per table\n"
 		"      --export         oss: run the export on the source\n"
 		"      --import         oss: run the import on the destination\n"

@@ -11,6 +11,7 @@ int cmd_wizard(struct cli *cli);
 /* copy on a terminal: the live panes (ui/copy_tty.c) */
 int ui_cmd_copy(struct cli *cli);
 int cmd_check(struct cli *cli);
+int cmd_roles(struct cli *cli);
 int cmd_schema(struct cli *cli);
 int cmd_copy(struct cli *cli);
 int cmd_validate(struct cli *cli);

@@ -60,6 +60,7 @@ static const struct key_spec keys[] = {
 	{ "migration", "analyze", K_BOOL, 0, 0 },
 	{ "migration", "retries", K_INT, 1, 100 },
 	{ "migration", "business_queries", K_STRING, 0, 0 },
+	{ "migration", "roles", K_BOOL, 0, 0 },
 	{ "network", "source_reaches_destination", K_BOOL, 0, 0 },
 	{ "network", "destination_reaches_source", K_BOOL, 0, 0 },
 };
@@ -388,6 +389,8 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 	int b;
 	if (mig && config_setting_lookup_bool(mig, "analyze", &b))
 		p->analyze = b;
+	if (mig && config_setting_lookup_bool(mig, "roles", &b))
+		p->roles = b;
 	take_tristate(net, "source_reaches_destination", &p->source_reaches_destination);
 	take_tristate(net, "destination_reaches_source", &p->destination_reaches_source);
 

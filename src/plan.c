@@ -23,6 +23,7 @@ void plan_init(struct plan *p)
 	p->validate_sample_mb = 0;
 	p->validate_sample_percent = 10;
 	p->analyze = true;
+	p->roles = true;
 	p->retries = 5;
 	p->state_dir = plan_expand_home("~/.local/state/gp2adb");
 }
