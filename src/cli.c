@@ -8,11 +8,12 @@
 const struct command cli_commands[] = {
 	{ "wizard", "walk through the whole migration on a terminal (the default)" },
 	{ "check", "evaluate risks before migrating and recommend a method" },
+	{ "roles", "copy roles, memberships and resource queues or groups" },
 	{ "schema", "dump, scan and apply the schema on the destination" },
 	{ "copy", "copy table data with the multi-worker COPY engine" },
 	{ "validate", "compare source and destination: counts, aggregates, checksums" },
 	{ "analyze", "ANALYZE the copied tables on the destination" },
-	{ "migrate", "run check, schema, copy, validate and analyze without questions" },
+	{ "migrate", "run check, roles, schema, copy, validate and analyze without questions" },
 	{ "install-gpcopy", "install gpcopy on the Greenplum master and segment hosts" },
 	{ "open-access", "open (or record) an access control for the migration" },
 	{ "restore-access", "close every access control opened for the migration" },
@@ -25,7 +26,7 @@ enum {
 	OPT_JSON = 256, OPT_PLAIN, OPT_STATE_DIR, OPT_RESUME, OPT_ONLY_FAILED, OPT_FORCE,
 	OPT_TARBALL, OPT_SECTION, OPT_PG_HBA, OPT_WHITELIST, OPT_TABLE, OPT_MODE, OPT_FORMAT,
 	OPT_LEVEL, OPT_SCHEMA_FILE, OPT_GENERATE, OPT_EXPORT, OPT_IMPORT, OPT_OSS_DIR,
-	OPT_OSS_ENDPOINT, OPT_OSS_BUCKET, OPT_OSS_PREFIX, OPT_OSS_KEYFILE, OPT_GPFDIST,
+	OPT_OSS_ENDPOINT, OPT_OSS_BUCKET, OPT_OSS_PREFIX, OPT_OSS_KEYFILE, OPT_GPFDIST, OPT_QUERIES,
 };
 
 static const struct option long_options[] = {
@@ -60,6 +61,7 @@ static const struct option long_options[] = {
 	{ "oss-prefix", required_argument, NULL, OPT_OSS_PREFIX },
 	{ "oss-keyfile", required_argument, NULL, OPT_OSS_KEYFILE },
 	{ "gpfdist", required_argument, NULL, OPT_GPFDIST },
+	{ "queries", required_argument, NULL, OPT_QUERIES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -77,7 +79,7 @@ static const struct {
 	{ OPT_PG_HBA, "--pg-hba", " open-access " },
 	{ OPT_WHITELIST, "--whitelist", " open-access " },
 	{ OPT_TABLE, "--table", " copy validate analyze migrate check schema oss " },
-	{ OPT_SCHEMA_FILE, "--schema-file", " schema migrate " },
+	{ OPT_SCHEMA_FILE, "--schema-file", " schema migrate roles " },
 	{ OPT_GENERATE, "--generate", " oss " },
 	{ OPT_EXPORT, "--export", " oss " },
 	{ OPT_IMPORT, "--import", " oss " },
@@ -90,6 +92,7 @@ static const struct {
 	{ OPT_MODE, "--mode", " copy migrate " },
 	{ OPT_FORMAT, "--format", " copy migrate " },
 	{ OPT_LEVEL, "--level", " validate migrate " },
+	{ OPT_QUERIES, "--queries", " validate migrate " },
 };
 
 void cli_usage(FILE *out)
@@ -122,8 +125,12 @@ void cli_usage(FILE *out)
 		"      --resume         copy, migrate: continue an interrupted run\n"
 		"      --only-failed    copy: retry only the tables that failed last time\n"
 		"      --level LEVEL    validate: count, aggregates or checksum\n"
+		"      --queries FILE   validate: run the application's queries in FILE on\n"
+		"                       both sides and compare (the business check);\n"
+		"                       migrate: add it as the last stage\n"
 		"      --section S      schema: pre-data, post-data or all\n"
-		"      --schema-file F  schema, migrate: apply this DDL instead of dumping\n"
+		"      --schema-file F  schema, migrate: apply this DDL instead of dumping;\n"
+		"                       roles: apply this pg_dumpall --globals-only output\n"
 		"      --generate DIR   oss: write the export and import SQL per table\n"
 		"      --export         oss: run the export on the source\n"
 		"      --import         oss: run the import on the destination\n"
@@ -212,6 +219,7 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 		case OPT_OSS_PREFIX: free(cli->oss.prefix); cli->oss.prefix = xstrdup(optarg); break;
 		case OPT_OSS_KEYFILE: free(cli->oss.keyfile); cli->oss.keyfile = xstrdup(optarg); break;
 		case OPT_GPFDIST: free(cli->oss.gpfdist); cli->oss.gpfdist = xstrdup(optarg); break;
+		case OPT_QUERIES: free(cli->queries); cli->queries = xstrdup(optarg); break;
 		case OPT_PG_HBA: free(cli->pg_hba_cidr); cli->pg_hba_cidr = xstrdup(optarg); break;
 		case OPT_WHITELIST: free(cli->whitelist_cidr); cli->whitelist_cidr = xstrdup(optarg); break;
 		case OPT_TABLE: cli->tables = strv_push(cli->tables, optarg); break;
@@ -298,6 +306,10 @@ void cli_apply(struct cli *cli)
 		p->format = (enum copy_format)cli->format_arg;
 	if (cli->level_arg >= 0)
 		p->validate = (enum validate_level)cli->level_arg;
+	if (cli->queries) {
+		free(p->business_queries);
+		p->business_queries = xstrdup(cli->queries);
+	}
 	if (cli->tables) {
 		strv_free(p->include);
 		p->include = strv_dup(cli->tables);
@@ -324,6 +336,7 @@ void cli_done(struct cli *cli)
 	free(cli->oss.gpfdist);
 	free(cli->pg_hba_cidr);
 	free(cli->whitelist_cidr);
+	free(cli->queries);
 	free(cli->state_dir_arg);
 	strv_free(cli->tables);
 	strv_free(cli->args);

@@ -29,6 +29,7 @@ struct cli {
 	} oss;
 	char *pg_hba_cidr;          /* open-access --pg-hba */
 	char *whitelist_cidr;       /* open-access --whitelist */
+	char *queries;              /* validate, migrate --queries FILE */
 	char **tables;              /* --table PATTERN (repeatable): overrides include */
 	bool help, version;
 

@@ -11,6 +11,7 @@ int cmd_wizard(struct cli *cli);
 /* copy on a terminal: the live panes (ui/copy_tty.c) */
 int ui_cmd_copy(struct cli *cli);
 int cmd_check(struct cli *cli);
+int cmd_roles(struct cli *cli);
 int cmd_schema(struct cli *cli);
 int cmd_copy(struct cli *cli);
 int cmd_validate(struct cli *cli);
@@ -21,6 +22,9 @@ int cmd_open_access(struct cli *cli);
 int cmd_restore_access(struct cli *cli);
 int cmd_status(struct cli *cli);
 int cmd_oss(struct cli *cli);
+/* The business check: the plan's business_queries on both sides (validate
+ * --queries, and migrate's last stage). */
+int cmd_bizcheck(struct cli *cli);
 /* gp2adb schema for one section ("pre-data", "post-data", "all"): migrate's stages. */
 int cmd_schema_section(struct cli *cli, const char *section);
 

@@ -18,6 +18,17 @@ static int stage_schema_post(struct cli *cli) { return cmd_schema_section(cli, "
 static bool always(const struct plan *p) { (void)p; return true; }
 static bool wants_validate(const struct plan *p) { return p->validate != VALIDATE_NONE; }
 static bool wants_analyze(const struct plan *p) { return p->analyze; }
+static bool wants_bizcheck(const struct plan *p) { return p->business_queries != NULL; }
+static bool wants_roles(const struct plan *p) { return p->roles; }
+/* migrate's --schema-file is the schema's, not a roles dump */
+static int stage_roles(struct cli *cli)
+{
+	char *file = cli->schema_file;
+	cli->schema_file = NULL;
+	int rc = cmd_roles(cli);
+	cli->schema_file = file;
+	return rc;
+}
 
 static const struct stage {
 	const char *name;
@@ -26,11 +37,13 @@ static const struct stage {
 	bool forceable;         /* --force goes on when it fails */
 } stages[] = {
 	{ "check", cmd_check, always, true },
+	{ "roles", stage_roles, wants_roles, false },
 	{ "schema pre-data", stage_schema_pre, always, false },
 	{ "copy", cmd_copy, always, false },
 	{ "schema post-data", stage_schema_post, always, false },
 	{ "validate", cmd_validate, wants_validate, false },
 	{ "analyze", cmd_analyze, wants_analyze, false },
+	{ "business check", cmd_bizcheck, wants_bizcheck, false },
 };
 #define NSTAGES (sizeof stages / sizeof stages[0])
 

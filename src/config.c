@@ -61,6 +61,8 @@ static const struct key_spec keys[] = {
 	{ "migration", "analyze", K_BOOL, 0, 0 },
 	{ "migration", "retries", K_INT, 1, 100 },
 	{ "migration", "source_encoding", K_STRING, 0, 0 },
+	{ "migration", "business_queries", K_STRING, 0, 0 },
+	{ "migration", "roles", K_BOOL, 0, 0 },
 	{ "network", "source_reaches_destination", K_BOOL, 0, 0 },
 	{ "network", "destination_reaches_source", K_BOOL, 0, 0 },
 };
@@ -386,6 +388,7 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 	p->databases = take_list(mig, "databases", p->databases);
 	p->include = take_list(mig, "include", p->include);
 	p->exclude = take_list(mig, "exclude", p->exclude);
+	take_string(mig, "business_queries", &p->business_queries, true);
 	take_int(mig, "jobs", &p->jobs);
 	{
 		int v = (int)p->split_threshold_mb;
@@ -408,6 +411,8 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 	int b;
 	if (mig && config_setting_lookup_bool(mig, "analyze", &b))
 		p->analyze = b;
+	if (mig && config_setting_lookup_bool(mig, "roles", &b))
+		p->roles = b;
 	take_tristate(net, "source_reaches_destination", &p->source_reaches_destination);
 	take_tristate(net, "destination_reaches_source", &p->destination_reaches_source);
 

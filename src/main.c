@@ -23,6 +23,7 @@ static const struct {
 } dispatch[] = {
 	{ "wizard", cmd_wizard },
 	{ "check", cmd_check },
+	{ "roles", cmd_roles },
 	{ "schema", cmd_schema },
 	{ "copy", cmd_copy },
 	{ "validate", cmd_validate },

@@ -136,6 +136,13 @@ void schema_load_done(struct schema_load *l);
 bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, int *code,
 		 char *err, size_t errsize);
 
+/* Greenplum's pg_dumpall --globals-only --gp-syntax on ssh.master over SSH
+ * (as schema_dump runs pg_dump there). */
+bool schema_dump_globals_on_master(const struct plan *p, const struct flavor *src, char **sql, int *code,
+				   char *err, size_t errsize);
+/* The conninfo a local dump tool gets for ep: everything but the password. */
+char *schema_dump_conninfo(const struct endpoint *ep);
+
 /* Run argv locally (PATH searched) with extra environment entries
  * ("NAME=value", NULL-terminated; may be NULL) and collect its standard
  * output.  Its standard error goes to err_out.  Returns the exit status, or
