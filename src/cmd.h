@@ -52,6 +52,12 @@ int cmd_install_gpcopy_live(struct cli *cli);
  * without a terminal.  (Defined in cmd_restore_access.c.) */
 bool cmd_confirm(const char *question, bool yes);
 
+/* Run fn once per database of a plan of several (cluster.h), the plan's
+ * endpoints naming each in turn; create: make a database missing on the
+ * destination first.  The exit code of the first database that failed (an
+ * interruption stops the loop). */
+int cmd_each_database(struct cli *cli, const char *what, int (*fn)(struct cli *cli), bool create);
+
 /* For commands whose issue has not landed: says so, exits 1. */
 int cmd_not_implemented(const char *name);
 

@@ -2,6 +2,7 @@
  * each the same function its batch command runs; the first stage that fails
  * stops the chain and gives the exit code.  Completed stages are recorded in
  * <state_dir>/<id>/migrate.journal, so --resume starts where it stopped. */
+#include "cluster.h"
 #include "cmd.h"
 #include "exitcode.h"
 #include "json.h"
@@ -13,8 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int stage_schema_pre(struct cli *cli) { return cmd_schema_section(cli, "pre-data"); }
-static int stage_schema_post(struct cli *cli) { return cmd_schema_section(cli, "post-data"); }
+static int schema_pre(struct cli *cli) { return cmd_schema_section(cli, "pre-data"); }
+static int schema_post(struct cli *cli) { return cmd_schema_section(cli, "post-data"); }
+/* With several databases (cluster.h) the per-database stages run for each
+ * in turn; copy runs them all at once on shared workers. */
+static int each(struct cli *cli, const char *what, int (*fn)(struct cli *), bool create)
+{
+	return cluster_multi(&cli->plan) ? cmd_each_database(cli, what, fn, create) : fn(cli);
+}
+static int stage_check(struct cli *cli) { return each(cli, "check", cmd_check, false); }
+static int stage_schema_pre(struct cli *cli) { return each(cli, "schema pre-data", schema_pre, true); }
+static int stage_schema_post(struct cli *cli) { return each(cli, "schema post-data", schema_post, false); }
+static int stage_validate(struct cli *cli) { return each(cli, "validate", cmd_validate, false); }
+static int stage_analyze(struct cli *cli) { return each(cli, "analyze", cmd_analyze, false); }
 static bool always(const struct plan *p) { (void)p; return true; }
 static bool wants_validate(const struct plan *p) { return p->validate != VALIDATE_NONE; }
 static bool wants_analyze(const struct plan *p) { return p->analyze; }
@@ -36,13 +48,13 @@ static const struct stage {
 	bool (*wanted)(const struct plan *p);
 	bool forceable;         /* --force goes on when it fails */
 } stages[] = {
-	{ "check", cmd_check, always, true },
+	{ "check", stage_check, always, true },
 	{ "roles", stage_roles, wants_roles, false },
 	{ "schema pre-data", stage_schema_pre, always, false },
 	{ "copy", cmd_copy, always, false },
 	{ "schema post-data", stage_schema_post, always, false },
-	{ "validate", cmd_validate, wants_validate, false },
-	{ "analyze", cmd_analyze, wants_analyze, false },
+	{ "validate", stage_validate, wants_validate, false },
+	{ "analyze", stage_analyze, wants_analyze, false },
 	{ "business check", cmd_bizcheck, wants_bizcheck, false },
 };
 #define NSTAGES (sizeof stages / sizeof stages[0])

@@ -421,14 +421,21 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 		free(p->state_dir);
 		p->state_dir = plan_expand_home(sd);
 	}
-	if (strv_len(p->databases) > 1 && !L.failed)
+	bool several = strv_len(p->databases) > 1 ||
+		       (strv_len(p->databases) == 1 && strcmp(p->databases[0], "all") == 0);
+	if (several && (p->source.dbname || p->destination.dbname) && !L.failed)
 		fail(&L, config_lookup(&cfg, "migration.databases"),
-		     "only one database per run is supported; list one in 'databases' and run "
-		     "gp2adb again for each other database");
-	if (strv_len(p->databases) == 1 && !p->source.dbname && !L.failed) {
+		     "with several databases (or \"all\"), leave source.dbname and destination.dbname out: "
+		     "each database is migrated into the database of the same name");
+	for (size_t i = 0; several && p->databases[i] && !L.failed; i++)
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(p->databases[i], p->databases[k]) == 0)
+				fail(&L, config_lookup(&cfg, "migration.databases"), "database \"%s\" is listed twice",
+				     p->databases[i]);
+	if (!several && strv_len(p->databases) == 1 && !p->source.dbname && !L.failed) {
 		p->source.dbname = xstrdup(p->databases[0]);
 	}
-	if (strv_len(p->databases) == 1 && !p->destination.dbname && !L.failed)
+	if (!several && strv_len(p->databases) == 1 && !p->destination.dbname && !L.failed)
 		p->destination.dbname = xstrdup(p->databases[0]);
 
 	config_destroy(&cfg);

@@ -2,6 +2,7 @@
  * lifecycle, and the snapshot the UI reads.  Workers: engine_worker.c. */
 #include "engine_priv.h"
 #include "clock.h"
+#include "cluster.h"
 #include "copy_journal.h"
 #include "exitcode.h"
 #include "log.h"
@@ -127,6 +128,8 @@ static void *monitor_main(void *arg);
 bool engine_start(struct engine *e)
 {
 	const struct plan *p = e->plan;
+	if (cluster_multi(p))
+		return engine_group_start(e);
 	struct db_error err;
 	e->started_at = engine_now();
 	e->coord = connect_side(e, &p->source, "source", &e->sf);
@@ -266,6 +269,8 @@ static void *monitor_main(void *arg)
 
 bool engine_wait_finished(struct engine *e, double seconds)
 {
+	if (e->group)
+		return engine_group_wait_finished(e, seconds);
 	struct timespec ts = clock_deadline(seconds);
 	pthread_mutex_lock(&e->lock);
 	while (!atomic_load(&e->finished))
@@ -278,6 +283,10 @@ bool engine_wait_finished(struct engine *e, double seconds)
 
 void engine_pause(struct engine *e, bool paused)
 {
+	if (e->group) {
+		engine_group_pause(e, paused);
+		return;
+	}
 	atomic_store(&e->paused, paused);
 	pthread_mutex_lock(&e->lock);
 	pthread_cond_broadcast(&e->cond);
@@ -286,6 +295,10 @@ void engine_pause(struct engine *e, bool paused)
 
 void engine_cancel(struct engine *e)
 {
+	if (e->group) {
+		engine_group_cancel(e);
+		return;
+	}
 	if (atomic_exchange(&e->cancel, true))
 		return;
 	log_warn("cancelling: stopping the source queries and rolling back the destination");
@@ -299,6 +312,8 @@ void engine_cancel(struct engine *e)
 
 enum engine_outcome engine_wait(struct engine *e)
 {
+	if (e->group)
+		return engine_group_wait(e);
 	if (e->outcome == ENGINE_SETUP_FAILED)
 		return e->outcome;
 	if (e->monitor_started) {
@@ -316,6 +331,7 @@ void engine_free(struct engine *e)
 		engine_cancel(e);
 		engine_wait(e);
 	}
+	engine_group_free(e);
 	for (int i = 0; i < e->nworkers; i++)
 		pthread_mutex_destroy(&e->workers[i].cancel_lock);
 	free(e->workers);

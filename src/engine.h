@@ -50,9 +50,13 @@ void engine_snapshot_free(struct engine_snapshot *s);
 
 struct engine;
 
+/* A pool of slots that several engines' workers share (engine_group.c). */
+struct engine_slots;
+
 struct engine_options {
 	bool resume;        /* skip units whose marker is committed on the destination */
 	bool only_failed;   /* only the tables that failed last time (implies resume) */
+	struct engine_slots *slots;     /* NULL: this engine's workers alone */
 };
 
 enum engine_outcome {
@@ -62,7 +66,8 @@ enum engine_outcome {
 	ENGINE_SETUP_FAILED,    /* could not start: see engine_exit_code() */
 };
 
-/* A new engine for the plan (borrowed: it must outlive the engine). */
+/* A new engine for the plan (borrowed: it must outlive the engine).  A plan
+ * of several databases (cluster.h) copies them all, on shared workers. */
 struct engine *engine_new(const struct plan *p, const struct engine_options *opt);
 /* Connect, read the catalog, take the snapshot, plan the units and start the
  * workers.  false when the copy cannot start (logged; engine_exit_code()

@@ -139,6 +139,8 @@ struct engine {
 
 	atomic_bool cancel, paused, finished;
 	double started_at;
+
+	struct engine_group *group;     /* several databases: the engines doing the work */
 };
 
 double engine_now(void);
@@ -162,6 +164,20 @@ bool engine_resume_table(struct engine *e, PGconn *dst, struct etable *et, const
  * fingerprint moved since it was planned (a write landed between) is
  * copied again from the start, or fails (append, skip-existing). */
 bool engine_resume_verify(struct engine *e, PGconn *dst);
+
+/* engine_group.c: a copy of several databases, as one engine. */
+bool engine_group_start(struct engine *e);
+void engine_group_snapshot(struct engine *e, struct engine_snapshot *out);
+bool engine_group_wait_finished(struct engine *e, double seconds);
+void engine_group_cancel(struct engine *e);
+void engine_group_pause(struct engine *e, bool paused);
+enum engine_outcome engine_group_wait(struct engine *e);
+void engine_group_free(struct engine *e);
+/* A slot of the shared pool: at once or not (try), or waiting while none is
+ * free (false when cancelled). */
+bool engine_slot_try(struct engine_slots *s);
+bool engine_slot_acquire(struct engine_slots *s, const atomic_bool *cancel);
+void engine_slot_release(struct engine_slots *s);
 
 /* engine_worker.c */
 void *engine_worker_main(void *arg);

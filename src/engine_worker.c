@@ -384,11 +384,22 @@ void *engine_worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct engine *e = w->e;
+	struct engine_slots *slots = e->opt.slots;
 	for (;;) {
 		bool must_prep = false;
+		/* several databases share the workers: a unit runs only in a slot
+		 * of their pool, and a worker waiting for one holds no connection */
+		if (slots && !engine_slot_try(slots)) {
+			worker_disconnect(w);
+			if (!engine_slot_acquire(slots, &e->cancel))
+				break;
+		}
 		long pick = take_unit(e, &must_prep);
-		if (pick < 0)
+		if (pick < 0) {
+			if (slots)
+				engine_slot_release(slots);
 			break;
+		}
 		atomic_store(&w->busy, true);
 		struct eunit *u = &e->units[pick];
 		struct etable *et = &e->tables[u->spec.table];
@@ -413,12 +424,16 @@ void *engine_worker_main(void *arg)
 				if (drop && !cancelled(e))
 					group_failed(e, et->group, "dropping and recreating it", &err);
 				atomic_store(&w->busy, false);
+				if (slots)
+					engine_slot_release(slots);
 				continue;
 			}
 		}
 		if (run_unit(w, u, et) && !engine_drop_post(w, &e->groups[et->group], &err) && !cancelled(e))
 			group_failed(e, et->group, "recreating its indexes and constraints", &err);
 		atomic_store(&w->busy, false);
+		if (slots)
+			engine_slot_release(slots);
 	}
 	engine_drop_close(w);
 	worker_disconnect(w);
