@@ -32,7 +32,9 @@ struct schema_item {
 	char *name;             /* as written: public."Order Items", "actor_pkey on public.actor" */
 	char *tag;              /* what it defines, for dependencies: "REL public.t"; NULL if nothing */
 	char *target;           /* what it needs: "REL public.t"; NULL if nothing known */
-	char *key;              /* stable journal key: "<section> <kind> <name>[#n]" */
+	char *key;              /* journal key: "<section> <kind> <name> @<digest>[#n]", the
+				 * digest of what the statement says (toks_digest), #n
+				 * numbering identical statements of the object */
 	char *sql;              /* the statement, through its ';' */
 	int line;               /* in the dump */
 	bool std_strings;       /* standard_conforming_strings when it was read */
