@@ -320,7 +320,7 @@ static void classify(struct schema_item *it, const struct toks *tl, bool meta)
 	} else if (toks_kw(tl, 0, "grant") || toks_kw(tl, 0, "revoke")) {
 		set_item(it, SECTION_PRE, "ROLE GRANT", toks_range(tl, 1, tl->n), NULL, NULL);
 	} else if (toks_kw(tl, 0, "refresh")) {
-		size_t i = 3;
+		size_t i = 3 + toks_kw(tl, 3, "concurrently");
 		char *name = toks_name(tl, &i);
 		set_item(it, SECTION_POST, "REFRESH", name, NULL, make_tag("TABLE", name));
 	} else {
@@ -345,6 +345,45 @@ static void set_key(struct schema_item *it, const struct toks *tl, struct strmap
 	free(base);
 }
 
+/* Materialized views come out of pg_dump -s empty (WITH NO DATA) and
+ * nothing in a schema-only dump fills them: each gets a REFRESH at the end
+ * of post-data, after the data and the indexes, as pg_dump itself places
+ * them in a full dump.  They follow the order of their CREATEs, which is an
+ * order of their dependencies (a view over another cannot be created
+ * before it).  A script that refreshes a view itself keeps its own. */
+static void add_refreshes(struct schema_items *out, struct strmap *keys, size_t ncreated)
+{
+	struct strmap own;
+	strmap_init(&own, out->n);
+	size_t nviews = 0;
+	for (size_t k = 0; k < out->n; k++) {
+		const struct schema_item *it = &out->v[k];
+		if (it->role == ITEM_OBJECT && strcmp(it->kind, "REFRESH") == 0)
+			*strmap_at(&own, it->name, true) = 1;
+		nviews += it->role == ITEM_OBJECT && strcmp(it->kind, "MATERIALIZED VIEW") == 0;
+	}
+	out->v = xrealloc(out->v, (out->n + nviews + 1) * sizeof *out->v);
+	for (size_t k = 0; k < ncreated; k++) {
+		const struct schema_item *mv = &out->v[k];
+		if (mv->role != ITEM_OBJECT || strcmp(mv->kind, "MATERIALIZED VIEW") != 0 || !mv->name[0] ||
+		    strmap_at(&own, mv->name, false))
+			continue;
+		*strmap_at(&own, mv->name, true) = 1;
+		struct schema_item *it = &out->v[out->n++];
+		memset(it, 0, sizeof *it);
+		it->role = ITEM_OBJECT;
+		it->line = mv->line;
+		it->std_strings = mv->std_strings;
+		it->sql = xasprintf("REFRESH MATERIALIZED VIEW %s;", mv->name);
+		set_item(it, SECTION_POST, "REFRESH", xstrdup(mv->name), NULL, make_tag("TABLE", mv->name));
+		struct toks tl;
+		toks_build(&tl, it->sql, strlen(it->sql), it->std_strings);
+		set_key(it, &tl, keys);
+		toks_done(&tl);
+	}
+	strmap_done(&own);
+}
+
 bool schema_parse(const char *ddl, size_t len, struct schema_items *out, char *err, size_t errsize)
 {
 	memset(out, 0, sizeof *out);
@@ -356,7 +395,7 @@ bool schema_parse(const char *ddl, size_t len, struct schema_items *out, char *e
 	}
 	out->v = xcalloc(sc.n ? sc.n : 1, sizeof *out->v);
 	struct strmap keys, tags;
-	strmap_init(&keys, sc.n);
+	strmap_init(&keys, 2 * sc.n);       /* and a REFRESH per materialized view */
 	strmap_init(&tags, sc.n);
 	for (size_t k = 0; k < sc.n; k++) {
 		const struct sqlstmt *st = &sc.items[k];
@@ -383,6 +422,7 @@ bool schema_parse(const char *ddl, size_t len, struct schema_items *out, char *e
 		if (it->tag && !strmap_at(&tags, it->tag, false))
 			*strmap_at(&tags, it->tag, true) = out->n;      /* index + 1 */
 	}
+	add_refreshes(out, &keys, out->n);
 	strmap_done(&keys);
 	strmap_done(&tags);
 	sqlscript_free(&sc);

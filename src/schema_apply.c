@@ -85,7 +85,9 @@ bool schema_apply(PGconn *dst, const struct schema_items *items, enum schema_sec
 		}
 		if (it->role != ITEM_OBJECT || (section != SECTION_ALL && it->section != section))
 			continue;
-		const struct runlog_entry *prev = runlog_get(journal, it->key);
+		/* a refresh is done again on every run: a view's contents follow the data */
+		bool again = strcmp(it->kind, "REFRESH") == 0;
+		const struct runlog_entry *prev = again ? NULL : runlog_get(journal, it->key);
 		if (prev && strcmp(prev->status, "ok") == 0) {
 			r->state = STATE_DONE_BEFORE;
 			totals->done_before++;

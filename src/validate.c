@@ -122,7 +122,7 @@ static const struct table **data_tables(const struct table_list *l, size_t *n)
 	const struct table **v = xcalloc(l->n + 1, sizeof *v);
 	*n = 0;
 	for (size_t i = 0; i < l->n; i++)
-		if (catalog_has_data(&l->items[i]))
+		if (catalog_has_data(&l->items[i]) || l->items[i].kind == TABLE_MATVIEW)
 			v[(*n)++] = &l->items[i];
 	qsort(v, *n, sizeof *v, table_ptr_cmp);
 	return v;
@@ -231,6 +231,21 @@ static void run_free(struct validate_run *r)
 	free(r);
 }
 
+/* Materialized views are compared as tables are (an unpopulated one is an
+ * error, not a match): appended to the side's list. */
+static bool add_matviews(PGconn *conn, const struct flavor *f, const struct plan *p, struct table_list *l,
+			 struct db_error *err)
+{
+	struct table_list mv;
+	if (!catalog_matviews(conn, f, p, &mv, err))
+		return false;
+	l->items = xrealloc(l->items, (l->n + mv.n + 1) * sizeof *l->items);
+	memcpy(l->items + l->n, mv.items, mv.n * sizeof *mv.items);
+	l->n += mv.n;
+	free(mv.items);
+	return true;
+}
+
 static bool same_encoding(PGconn *const c[2], char *which, size_t size)
 {
 	char enc[2][64] = { "", "" };
@@ -273,7 +288,8 @@ struct validate_run *validate_start(const struct plan *p, const struct validate_
 	for (int s = 0; s < 2; s++) {
 		struct db_error e;
 		char t[600];
-		if (!catalog_tables(r->workers[0].conn[s], &r->shared.flavor[s], p, &r->lists[s], &e)) {
+		if (!catalog_tables(r->workers[0].conn[s], &r->shared.flavor[s], p, &r->lists[s], &e) ||
+		    !add_matviews(r->workers[0].conn[s], &r->shared.flavor[s], p, &r->lists[s], &e)) {
 			snprintf(err, errsize, "reading the %s catalog: %s", roles[s], db_error_text(&e, t, sizeof t));
 			run_free(r);
 			return NULL;

@@ -83,6 +83,35 @@ static void test_classify(void **state)
 	schema_items_free(&it);
 }
 
+/* Each materialized view gets a REFRESH at the end of post-data, in the
+ * order the views are created (a view over another comes after it); one the
+ * script refreshes itself keeps its own statement. */
+static void test_refreshes(void **state)
+{
+	(void)state;
+	static const char dump[] =
+		"CREATE MATERIALIZED VIEW public.m1 AS SELECT 1 AS x WITH NO DATA;\n"
+		"CREATE MATERIALIZED VIEW public.\"M 2\" AS SELECT x FROM public.m1 WITH NO DATA;\n"
+		"CREATE MATERIALIZED VIEW public.m3 AS SELECT 3 AS x WITH NO DATA;\n"
+		"CREATE INDEX m1_x ON public.m1 (x);\n"
+		"REFRESH MATERIALIZED VIEW CONCURRENTLY public.m3;\n";
+	struct schema_items it;
+	char err[200];
+	assert_true(schema_parse(dump, strlen(dump), &it, err, sizeof err));
+	assert_int_equal(it.n, 7);
+	const struct schema_item *own = &it.v[4], *r1 = &it.v[5], *r2 = &it.v[6];
+	assert_string_equal(own->kind, "REFRESH");
+	assert_string_equal(own->name, "public.m3");
+	assert_string_equal(r1->sql, "REFRESH MATERIALIZED VIEW public.m1;");
+	assert_string_equal(r2->sql, "REFRESH MATERIALIZED VIEW public.\"M 2\";");
+	assert_int_equal(r1->section, SECTION_POST);
+	assert_string_equal(r1->kind, "REFRESH");
+	assert_string_equal(r1->target, "REL public.m1");
+	assert_int_equal(r2->line, 2);
+	assert_non_null(strstr(r2->key, "post-data REFRESH public.\"M 2\" @"));
+	schema_items_free(&it);
+}
+
 static const char *key_of(const struct schema_items *it, const char *sql_start)
 {
 	for (size_t i = 0; i < it->n; i++)
@@ -196,6 +225,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_keys_by_content),
+		cmocka_unit_test(test_refreshes),
 		cmocka_unit_test(test_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
