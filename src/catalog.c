@@ -293,6 +293,7 @@ static bool load_relations(PGconn *conn, const struct flavor *f, const struct pl
 				  is_true(PQgetvalue(res, r, 13)), t->storage, server);
 		if (t->rows_est < 0)
 			t->rows_est = -1;
+		t->unpopulated = PQnfields(res) > 14 && is_true(PQgetvalue(res, r, 14));
 	}
 	PQclear(res);
 

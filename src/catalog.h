@@ -53,6 +53,7 @@ struct table {
 	struct column *cols;
 	size_t ncols;
 	char **key;             /* primary key (or unique not-null index) columns, NULL if none */
+	bool unpopulated;       /* a materialized view never refreshed (no contents to read) */
 };
 
 struct table_list {

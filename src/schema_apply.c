@@ -7,6 +7,7 @@
 #include "journal.h"
 #include "log.h"
 #include "mem.h"
+#include "schema_tokens.h"
 #include "strmap.h"
 
 #include <errno.h>
@@ -128,9 +129,46 @@ bool schema_apply(PGconn *dst, const struct schema_items *items, enum schema_sec
 	return ok;
 }
 
-/* The DDL: from schema_file, or dumped from the source (and saved). */
+bool schema_unpopulated_matviews(PGconn *src, const struct flavor *f, char ***out, struct db_error *err)
+{
+	*out = NULL;
+	if (f->pg_num < 90300)  /* no materialized views before PostgreSQL 9.3 / Greenplum 6 */
+		return true;
+	PGresult *r = db_query(src, "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname)\n"
+				    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
+				    "WHERE c.relkind = 'm' AND NOT c.relispopulated", 0, NULL, err);
+	if (!r)
+		return false;
+	for (int i = 0; i < PQntuples(r); i++)
+		*out = strv_push(*out, PQgetvalue(r, i, 0));
+	PQclear(r);
+	return true;
+}
+
+void schema_keep_unpopulated(struct schema_items *items, char *const *names)
+{
+	for (size_t i = 0; names && names[i]; i++) {
+		char *want = toks_name_key(names[i]);
+		for (size_t k = 0; k < items->n; k++) {
+			struct schema_item *it = &items->v[k];
+			if (it->role != ITEM_OBJECT || strcmp(it->kind, "REFRESH") != 0)
+				continue;
+			char *have = toks_name_key(it->name);
+			if (strcmp(have, want) == 0) {
+				it->role = ITEM_IGNORED;
+				log_info("materialized view %s is not populated on the source: it is left unpopulated "
+					 "on the destination too", it->name);
+			}
+			free(have);
+		}
+		free(want);
+	}
+}
+
+/* The DDL: from schema_file, or dumped from the source (and saved), with
+ * the source's materialized views that were never populated. */
 static bool load_ddl(const struct plan *p, const char *schema_file, char **ddl, size_t *len,
-		     int *code, char *err, size_t size)
+		     char ***unpopulated, int *code, char *err, size_t size)
 {
 	if (schema_file) {
 		if (!journal_slurp(schema_file, ddl, len)) {
@@ -149,7 +187,7 @@ static bool load_ddl(const struct plan *p, const char *schema_file, char **ddl, 
 		return false;
 	}
 	struct flavor f;
-	bool ok = db_flavor(src, &f, NULL, &e);
+	bool ok = db_flavor(src, &f, NULL, &e) && schema_unpopulated_matviews(src, &f, unpopulated, &e);
 	PQfinish(src);
 	if (!ok) {
 		snprintf(err, size, "source: %s", e.message);
@@ -174,15 +212,21 @@ bool schema_load(const struct plan *p, const char *schema_file, struct schema_lo
 	*code = EXIT_USAGE;
 	char *ddl = NULL;
 	size_t len = 0;
-	if (!load_ddl(p, schema_file, &ddl, &len, code, err, size))
+	char **unpopulated = NULL;
+	if (!load_ddl(p, schema_file, &ddl, &len, &unpopulated, code, err, size)) {
+		strv_free(unpopulated);
 		return false;
+	}
 	char perr[600];
 	bool parsed = schema_parse(ddl, len, &out->items, perr, sizeof perr);
 	free(ddl);
 	if (!parsed) {
 		snprintf(err, size, "%s: %s", schema_file ? schema_file : "source schema", perr);
+		strv_free(unpopulated);
 		return false;
 	}
+	schema_keep_unpopulated(&out->items, unpopulated);
+	strv_free(unpopulated);
 	for (size_t k = 0; k < out->items.n; k++)
 		if (strcmp(out->items.v[k].kind, "COPY DATA") == 0)
 			log_warn("line %d: the schema file holds table data (COPY ... FROM stdin); it is not "

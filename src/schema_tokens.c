@@ -183,3 +183,20 @@ void toks_digest(const struct toks *tl, bool std_strings, char out[17])
 #undef MIX
 	snprintf(out, 17, "%016llx", h);
 }
+
+char *toks_name_key(const char *name)
+{
+	char *out = xcalloc(strlen(name) + 1, 1), *o = out;
+	bool quoted = false;
+	for (const char *p = name; *p; p++) {
+		if (*p == '"' && quoted && p[1] == '"')
+			*o++ = *p++;
+		else if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '.' && !quoted)
+			*o++ = '\001';
+		else
+			*o++ = *p;
+	}
+	return out;
+}

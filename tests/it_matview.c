@@ -32,6 +32,8 @@ static const char source_sql[] =
 	"CREATE MATERIALIZED VIEW public.top AS SELECT region, total FROM public.big_regions\n"
 	"    ORDER BY total DESC LIMIT 3;\n"
 	"CREATE MATERIALIZED VIEW public.of_skipped AS SELECT sum(v) AS s FROM public.skipped;\n"
+	/* never populated on the source: stays so */
+	"CREATE MATERIALIZED VIEW public.never AS SELECT id FROM public.sales WITH NO DATA;\n"
 	"ANALYZE;\n";
 
 static int gp2adb(struct tu_run *r, const char *conf, const char *a1, const char *a2, const char *a3)
@@ -77,7 +79,7 @@ static void test_matviews_refreshed_and_validated(void **state)
 	if (gp2adb(&r, conf, "schema", "--section", "pre-data") != 0)
 		fail_msg("pre-data: exit %d\n%s\n%s", r.status, r.out, r.err);
 	tu_run_done(&r);
-	assert_int_equal(tu_count(d, "SELECT count(*) FROM pg_matviews WHERE NOT ispopulated"), 4);
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM pg_matviews WHERE NOT ispopulated"), 5);
 	if (gp2adb(&r, conf, "copy", "--plain", NULL) != 0)
 		fail_msg("copy: exit %d\n%s\n%s", r.status, r.out, r.err);
 	tu_run_done(&r);
@@ -90,7 +92,10 @@ static void test_matviews_refreshed_and_validated(void **state)
 	assert_object(r.out, "\"name\": \"public.ratio\"", "\"result\": \"failed\"");
 	assert_object(r.out, "\"name\": \"public.ratio\"", "\"sqlstate\": \"22012\"");
 	assert_object(r.out, "\"name\": \"public.ratio\"", "\"kind\": \"REFRESH\"");
+	assert_null(strstr(r.out, "\"name\": \"public.never\""));
+	assert_non_null(strstr(r.err, "materialized view public.never is not populated on the source"));
 	tu_run_done(&r);
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM pg_matviews WHERE NOT ispopulated"), 2);
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM public.top"), 3);
 	char *want = tu_value(s, "SELECT string_agg(region || total, ',' ORDER BY region) FROM public.by_region");
 	char *got = tu_value(d, "SELECT string_agg(region || total, ',' ORDER BY region) FROM public.by_region");
@@ -105,8 +110,11 @@ static void test_matviews_refreshed_and_validated(void **state)
 	assert_object(r.out, "\"table\": \"\\\"public\\\".\\\"sales\\\"\"", "\"status\": \"match\"");
 	/* over a table the run left out: refreshed over nothing, so it differs */
 	assert_object(r.out, "\"table\": \"\\\"public\\\".\\\"of_skipped\\\"\"", "\"status\": \"differ\"");
-	/* not refreshed: an error, never a match */
-	assert_object(r.out, "\"table\": \"\\\"public\\\".\\\"ratio\\\"\"", "\"status\": \"error\"");
+	/* not refreshed: never a match */
+	assert_object(r.out, "\"table\": \"\\\"public\\\".\\\"ratio\\\"\"", "\"status\": \"differ\"");
+	assert_object(r.out, "\"table\": \"\\\"public\\\".\\\"ratio\\\"\"", "not populated on the destination");
+	/* unpopulated on both sides */
+	assert_object(r.out, "\"table\": \"\\\"public\\\".\\\"never\\\"\"", "\"status\": \"match\"");
 	assert_null(strstr(r.out, "\"table\": \"\\\"public\\\".\\\"skipped\\\"\""));
 	tu_run_done(&r);
 
@@ -121,7 +129,7 @@ static void test_matviews_refreshed_and_validated(void **state)
 	tu_run_done(&r);
 	if (gp2adb(&r, conf, "validate", "--level=checksum", NULL) != 0)
 		fail_msg("validate again: exit %d\n%s\n%s", r.status, r.out, r.err);
-	assert_non_null(strstr(r.out, "4 match, 0 differ, 0 missing, 0 extra, 0 error"));
+	assert_non_null(strstr(r.out, "5 match, 0 differ, 0 missing, 0 extra, 0 error"));
 	tu_run_done(&r);
 	PQfinish(s);
 	PQfinish(d);
