@@ -8,6 +8,7 @@
 #include "log.h"
 #include "mem.h"
 #include "schema_tokens.h"
+#include "schema_verify.h"
 #include "strmap.h"
 
 #include <errno.h>
@@ -66,8 +67,9 @@ bool schema_apply(PGconn *dst, const struct schema_items *items, enum schema_sec
 {
 	memset(totals, 0, sizeof *totals);
 	memset(res, 0, items->n * sizeof *res);
-	struct strmap applied;
+	struct strmap applied, missing;
 	applied_objects(journal, &applied);
+	schema_missing_relations(dst, items, journal, &missing);
 	struct strmap tags;
 	strmap_init(&tags, items->n);
 	for (size_t k = 0; k < items->n; k++)
@@ -89,7 +91,8 @@ bool schema_apply(PGconn *dst, const struct schema_items *items, enum schema_sec
 		/* a refresh is done again on every run: a view's contents follow the data */
 		bool again = strcmp(it->kind, "REFRESH") == 0;
 		const struct runlog_entry *prev = again ? NULL : runlog_get(journal, it->key);
-		if (prev && strcmp(prev->status, "ok") == 0) {
+		bool gone = schema_relation_missing(&missing, it->tag) || schema_relation_missing(&missing, it->target);
+		if (prev && strcmp(prev->status, "ok") == 0 && !gone) {
 			r->state = STATE_DONE_BEFORE;
 			totals->done_before++;
 			continue;
@@ -126,6 +129,7 @@ bool schema_apply(PGconn *dst, const struct schema_items *items, enum schema_sec
 	}
 	strmap_done(&tags);
 	strmap_done(&applied);
+	strmap_done(&missing);
 	return ok;
 }
 
