@@ -175,7 +175,8 @@ static void test_drop_dependents_refused_then_recreated(void **state)
 	tu_exec(d, deps_source_sql);
 	tu_exec(d, "DELETE FROM other; DELETE FROM t WHERE id > 60; UPDATE t SET v = 0;\n"
 		   "INSERT INTO other SELECT g, g FROM generate_series(1, 50) g;\n"
-		   "REFRESH MATERIALIZED VIEW mv_t; CREATE VIEW dst_only AS SELECT id FROM t;");
+		   "REFRESH MATERIALIZED VIEW mv_t; CREATE VIEW dst_only AS SELECT id FROM t;\n"
+		   "CREATE TABLE t_child (extra int) INHERITS (t); INSERT INTO t_child VALUES (1000, 1, 1);");
 	char *dir = tu_tmpdir();
 	char *conf = tu_write_config(dir, "depsrc", "depdst", NULL);
 	struct tu_run r;
@@ -189,9 +190,11 @@ static void test_drop_dependents_refused_then_recreated(void **state)
 		if (!strstr(r.err, named[i]))
 			fail_msg("'%s' not named in\n%s", named[i], r.err);
 	assert_non_null(strstr(r.err, "view public.dst_only: lost: the source does not define it"));
+	assert_non_null(strstr(r.err, "table public.t_child: lost: a table outside this run: its rows would go"));
 	assert_non_null(strstr(r.err, "--drop-dependents"));
 	tu_run_done(&r);
-	assert_int_equal(tu_count(d, "SELECT count(*) FROM t"), 60);
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM ONLY t"), 60);
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM t_child"), 1);
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM pg_views WHERE viewname IN ('v_t', 'v_mv', 'dst_only')"), 3);
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM pg_constraint WHERE conname = 'other_t_id_fkey'"), 1);
 
@@ -206,6 +209,7 @@ static void test_drop_dependents_refused_then_recreated(void **state)
 	const char *dep_tables[] = { "t", "other", "v_t", "mv_t", "v_mv", NULL };
 	ct_assert_identical("depsrc", "depdst", dep_tables);
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM pg_views WHERE viewname = 'dst_only'"), 0);
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM pg_tables WHERE tablename = 't_child'"), 0);
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM pg_constraint WHERE conname = 'other_t_id_fkey'"), 1);
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM information_schema.role_table_grants "
 				  "WHERE table_name = 'v_t' AND grantee = 'PUBLIC'"), 1);
