@@ -53,6 +53,8 @@ struct engine;
 struct engine_options {
 	bool resume;        /* skip units whose marker is committed on the destination */
 	bool only_failed;   /* only the tables that failed last time (implies resume) */
+	bool drop_dependents;   /* mode drop: also drop what depends on the tables (views, keys of
+				 * other tables), recreating what the source defines */
 };
 
 enum engine_outcome {
