@@ -27,6 +27,7 @@ enum {
 	OPT_TARBALL, OPT_SECTION, OPT_PG_HBA, OPT_WHITELIST, OPT_TABLE, OPT_MODE, OPT_FORMAT,
 	OPT_LEVEL, OPT_SCHEMA_FILE, OPT_GENERATE, OPT_EXPORT, OPT_IMPORT, OPT_OSS_DIR,
 	OPT_OSS_ENDPOINT, OPT_OSS_BUCKET, OPT_OSS_PREFIX, OPT_OSS_KEYFILE, OPT_GPFDIST, OPT_QUERIES,
+	OPT_DROP_DEPENDENTS,
 };
 
 static const struct option long_options[] = {
@@ -62,6 +63,7 @@ static const struct option long_options[] = {
 	{ "oss-keyfile", required_argument, NULL, OPT_OSS_KEYFILE },
 	{ "gpfdist", required_argument, NULL, OPT_GPFDIST },
 	{ "queries", required_argument, NULL, OPT_QUERIES },
+	{ "drop-dependents", no_argument, NULL, OPT_DROP_DEPENDENTS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -90,6 +92,7 @@ static const struct {
 	{ OPT_OSS_KEYFILE, "--oss-keyfile", " oss " },
 	{ OPT_GPFDIST, "--gpfdist", " oss " },
 	{ OPT_MODE, "--mode", " copy migrate " },
+	{ OPT_DROP_DEPENDENTS, "--drop-dependents", " copy migrate " },
 	{ OPT_FORMAT, "--format", " copy migrate " },
 	{ OPT_LEVEL, "--level", " validate migrate " },
 	{ OPT_QUERIES, "--queries", " validate migrate " },
@@ -121,6 +124,10 @@ void cli_usage(FILE *out)
 		"\nCommand options:\n"
 		"      --table PATTERN  only tables matching schema.table (glob; repeatable)\n"
 		"      --mode MODE      copy: truncate, append, skip-existing or drop\n"
+		"      --drop-dependents\n"
+		"                       copy, migrate: in mode drop, also drop what depends\n"
+		"                       on the tables (views, other tables' foreign keys),\n"
+		"                       recreating after the copy what the source defines\n"
 		"      --format FMT     copy: auto, text or binary\n"
 		"      --resume         copy, migrate: continue an interrupted run\n"
 		"      --only-failed    copy: retry only the tables that failed last time\n"
@@ -200,6 +207,7 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 		case OPT_RESUME: cli->resume = true; break;
 		case OPT_ONLY_FAILED: cli->only_failed = true; break;
 		case OPT_FORCE: cli->force = true; break;
+		case OPT_DROP_DEPENDENTS: cli->drop_dependents = true; break;
 		case OPT_TARBALL: free(cli->tarball); cli->tarball = xstrdup(optarg); break;
 		case OPT_SECTION:
 			if (strcmp(optarg, "pre-data") && strcmp(optarg, "post-data") && strcmp(optarg, "all")) {

@@ -17,6 +17,7 @@ struct cli {
 	bool resume;                /* copy, migrate */
 	bool only_failed;           /* copy */
 	bool force;                 /* migrate */
+	bool drop_dependents;       /* copy, migrate --drop-dependents (mode drop) */
 	char *tarball;              /* install-gpcopy --tarball */
 	char *section;              /* schema --section pre-data|post-data|all */
 	char *schema_file;          /* schema, migrate --schema-file FILE */

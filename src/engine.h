@@ -57,6 +57,8 @@ struct engine_options {
 	bool resume;        /* skip units whose marker is committed on the destination */
 	bool only_failed;   /* only the tables that failed last time (implies resume) */
 	struct engine_slots *slots;     /* NULL: this engine's workers alone */
+	bool drop_dependents;   /* mode drop: also drop what depends on the tables (views, keys of
+				 * other tables), recreating what the source defines */
 };
 
 enum engine_outcome {

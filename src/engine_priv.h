@@ -18,6 +18,7 @@
 #include "progress.h"
 #include "schema.h"
 #include "strbuf.h"
+#include "strmap.h"
 #include "unit.h"
 
 struct etable {
@@ -125,6 +126,8 @@ struct engine {
 	size_t *ugroup;                 /* units[].spec.table's group, for unit_pick */
 	struct dfk *fks;                /* foreign keys touching a group */
 	size_t nfks;
+	struct strmap drop_members;     /* name key of each table of this run -> its group + 1 */
+	size_t drop_optional_failed;    /* owners, grants, comments not applied (engine.lock) */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -193,7 +196,11 @@ bool engine_drop_resume(struct engine *e, PGconn *dst, const struct progress_mar
 bool engine_drop_prepare(struct worker *w, struct dgroup *g, struct db_error *err);
 bool engine_drop_post(struct worker *w, struct dgroup *g, struct db_error *err);
 void engine_drop_close(struct worker *w);
-void engine_drop_finish(struct engine *e);
+/* After the workers: indexes still owed, foreign keys, what the drops took.
+ * EXIT_OK; EXIT_COPY_FAILED when something the drops took cannot be
+ * recreated and no table of this run can carry the failure; or
+ * EXIT_SCHEMA_FAILED when owners, grants or comments were not applied. */
+int engine_drop_finish(struct engine *e);
 void engine_drop_free(struct engine *e);
 
 /* engine_finish.c: after the workers: sequences, the failed-tables journal. */

@@ -115,7 +115,7 @@ static const struct table **data_tables(const struct table_list *l, size_t *n)
 	const struct table **v = xcalloc(l->n + 1, sizeof *v);
 	*n = 0;
 	for (size_t i = 0; i < l->n; i++)
-		if (catalog_has_data(&l->items[i]))
+		if (catalog_has_data(&l->items[i]) || l->items[i].kind == TABLE_MATVIEW)
 			v[(*n)++] = &l->items[i];
 	qsort(v, *n, sizeof *v, table_ptr_cmp);
 	return v;
@@ -164,6 +164,28 @@ static int task_size_cmp(const void *a, const void *b)
 	return x->src->bytes < y->src->bytes ? 1 : x->src->bytes > y->src->bytes ? -1 : 0;
 }
 
+/* A materialized view never refreshed has no contents to read: compared by
+ * that alone when either side's is so.  false: compare it as a table. */
+static bool matview_unpopulated(const struct vtask *t, struct validate_table *out)
+{
+	if (t->src->kind != TABLE_MATVIEW || (!t->src->unpopulated && !t->dst->unpopulated))
+		return false;
+	memset(out, 0, sizeof *out);
+	out->bytes = t->src->bytes;
+	out->src_rows = out->dst_rows = -1;
+	if (t->src->unpopulated && t->dst->unpopulated) {
+		out->status = VALIDATE_MATCH;
+		out->note = xstrdup("a materialized view populated on neither side");
+		return true;
+	}
+	out->status = VALIDATE_DIFFER;
+	out->details = strv_push(NULL, t->src->unpopulated
+				 ? "a materialized view populated on the destination but not on the source"
+				 : "a materialized view not populated on the destination: its refresh failed or did "
+				   "not run (gp2adb schema --section post-data refreshes it)");
+	return true;
+}
+
 static void *worker_main(void *arg)
 {
 	struct vworker *w = arg;
@@ -181,7 +203,17 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&r->lock);
 
 		struct validate_table out;
-		vtable_check(w, &r->shared, t, &out);
+		if (!matview_unpopulated(t, &out))
+			vtable_check(w, &r->shared, t, &out);
+		if (t->src->kind == TABLE_MATVIEW && out.status == VALIDATE_DIFFER && !t->src->unpopulated &&
+		    !t->dst->unpopulated) {
+			char *note = xasprintf("a materialized view, refreshed on the destination from the copied "
+					       "tables: it differs when the source's is older than its tables "
+					       "(REFRESH MATERIALIZED VIEW there first)%s%s", out.note ? "; " : "",
+					       out.note ? out.note : "");
+			free(out.note);
+			out.note = note;
+		}
 		out.seconds = now_seconds() - t->started_at;
 
 		pthread_mutex_lock(&r->lock);
@@ -222,6 +254,21 @@ static void run_free(struct validate_run *r)
 	pthread_mutex_destroy(&r->lock);
 	pthread_cond_destroy(&r->changed);
 	free(r);
+}
+
+/* Materialized views are compared as tables are (an unpopulated one is an
+ * error, not a match): appended to the side's list. */
+static bool add_matviews(PGconn *conn, const struct flavor *f, const struct plan *p, struct table_list *l,
+			 struct db_error *err)
+{
+	struct table_list mv;
+	if (!catalog_matviews(conn, f, p, &mv, err))
+		return false;
+	l->items = xrealloc(l->items, (l->n + mv.n + 1) * sizeof *l->items);
+	memcpy(l->items + l->n, mv.items, mv.n * sizeof *mv.items);
+	l->n += mv.n;
+	free(mv.items);
+	return true;
 }
 
 static bool same_encoding(PGconn *const c[2], char *which, size_t size)
@@ -281,7 +328,8 @@ struct validate_run *validate_start(const struct plan *p, const struct validate_
 	for (int s = 0; s < 2; s++) {
 		struct db_error e;
 		char t[600];
-		if (!catalog_tables(r->workers[0].conn[s], &r->shared.flavor[s], p, &r->lists[s], &e)) {
+		if (!catalog_tables(r->workers[0].conn[s], &r->shared.flavor[s], p, &r->lists[s], &e) ||
+		    !add_matviews(r->workers[0].conn[s], &r->shared.flavor[s], p, &r->lists[s], &e)) {
 			snprintf(err, errsize, "reading the %s catalog: %s", roles[s], db_error_text(&e, t, sizeof t));
 			run_free(r);
 			return NULL;

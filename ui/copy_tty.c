@@ -14,7 +14,8 @@ static void src_cancel(void *ctx) { engine_cancel(ctx); }
 int ui_cmd_copy(struct cli *cli)
 {
 	struct plan *p = &cli->plan;
-	struct engine_options opt = { .resume = cli->resume, .only_failed = cli->only_failed };
+	struct engine_options opt = { .resume = cli->resume, .only_failed = cli->only_failed,
+				      .drop_dependents = cli->drop_dependents };
 	struct engine *e = engine_new(p, &opt);
 	if (!engine_start(e)) {
 		int rc = engine_exit_code(e);
