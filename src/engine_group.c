@@ -151,7 +151,8 @@ bool engine_group_start(struct engine *e)
 		started++;
 	}
 	strv_free(failed_dbs);
-	log_info("%zu of %zu databases copying on %d shared workers", started, n, g->slots.free);
+	log_info("%zu of %zu databases copying on %d shared workers", started, n,
+		 e->plan->jobs > 0 ? e->plan->jobs : 1);
 	group_record_failed(e);
 	if (started == 0) {
 		int code = EXIT_USAGE;

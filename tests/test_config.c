@@ -225,8 +225,27 @@ static void test_enumerations(void **state)
 	expect_error("destination = { mode = \"v7\"; };\n", 0600, "'mode' is \"v7\"", "serverless");
 	expect_error("source = {\n sslmode = \"always\"; };\n", 0600,
 		     "gp2adb.conf:2: sslmode 'always'", "verify-full");
-	expect_error("migration = { databases = [ \"a\", \"b\" ]; };\n", 0600,
-		     "only one database per run", NULL);
+	expect_error("source = { dbname = \"a\"; };\nmigration = { databases = [ \"a\", \"b\" ]; };\n", 0600,
+		     "gp2adb.conf:2: with several databases", "leave source.dbname and destination.dbname out");
+	expect_error("migration = { databases = [ \"all\" ]; };\ndestination = { dbname = \"x\"; };\n", 0600,
+		     "with several databases (or \"all\")", NULL);
+	expect_error("migration = { databases = [ \"a\", \"b\", \"a\" ]; };\n", 0600,
+		     "database \"a\" is listed twice", NULL);
+}
+
+static void test_several_databases(void **state)
+{
+	(void)state;
+	struct plan p;
+	char err[600];
+	assert_true(load("migration = { databases = [ \"a\", \"b\" ]; };\n", 0600, &p, err, sizeof err));
+	assert_null(p.source.dbname);
+	assert_null(p.destination.dbname);
+	assert_int_equal(strv_len(p.databases), 2);
+	plan_done(&p);
+	assert_true(load("migration = { databases = [ \"all\" ]; };\n", 0600, &p, err, sizeof err));
+	assert_null(p.source.dbname);
+	plan_done(&p);
 }
 
 static void test_source_encoding(void **state)
@@ -289,6 +308,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_design_example),
 		cmocka_unit_test(test_defaults_and_databases),
+		cmocka_unit_test(test_several_databases),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_not_regular_or_symlink),
 		cmocka_unit_test(test_syntax_error_line_2),
