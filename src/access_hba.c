@@ -271,8 +271,6 @@ static void fill_older(const struct plan *p, struct access_opening *o)
 /* Record that closing o got no further, with why (the opening stays outstanding). */
 static void record_stuck(const struct journal *j, struct access_ledger *l, struct access_opening *o, const char *why)
 {
-	struct access_opening *cur = access_ledger_find(l, o->id);
-	o->state = cur ? cur->state : o->state;
 	access_record(j, l, o, ACCESS_CLOSING, why);
 }
 
@@ -308,12 +306,20 @@ enum access_failure access_restore_pg_hba(const struct plan *p, int id)
 	size_t savedlen = 0;
 	char err[1024];
 	enum access_failure rc = ACCESS_FAIL_OTHER;
-	if (!access_record(&j, &l, &o, ACCESS_CLOSING, "closing started"))
+	if (!o.host || (!o.path && !o.target)) {
+		log_error("opening #%d: the ledger does not say on which host and file it was made", o.id);
+		goto out;
+	}
+	if (!access_record(&j, &l, &o, ACCESS_CLOSING, NULL))
 		goto out;
 	access_crash_point("restore-intent");
 	rc = ACCESS_FAIL_HOST;
-	if (!(s = hba_ssh_open(p, &o)) || !(target = hba_resolve(s, o.path ? o.path : o.target)))
+	if (!(s = hba_ssh_open(p, &o)) || !(target = hba_resolve(s, o.path ? o.path : o.target))) {
+		char *why = xasprintf("the last attempt to close it could not reach %s over SSH (see its error)", o.host);
+		record_stuck(&j, &l, &o, why);
+		free(why);
 		goto out;
+	}
 	if (o.target && strcmp(o.target, target) != 0)
 		log_warn("%s: %s now leads to %s, not %s as when opened; undoing it in %s, which the server reads",
 			 o.host, o.path, target, o.target, target);
@@ -336,7 +342,7 @@ enum access_failure access_restore_pg_hba(const struct plan *p, int id)
 	hba_undo_done(&u);
 	hba_undo_plan(&o, cur.data, cur.len, saved, savedlen, target, &u);
 	if (u.left) {
-		char *why = xasprintf("NOT closed: %s:\n%s", u.note, u.where.data);
+		char *why = xasprintf("%s:\n%s", u.note, u.where.data);
 		log_error("%s: %s", o.host, why);
 		record_stuck(&j, &l, &o, why);
 		free(why);

@@ -69,7 +69,7 @@ int cmd_restore_access(struct cli *cli)
 				closed++;
 			} else if (f == ACCESS_FAIL_LEFT) {
 				left = true;
-				printf("  NOT restored: a line of gp2adb's was edited by someone; it is left in place:\n");
+				printf("  NOT restored:\n");
 				print_note(p, o->id);
 			} else {
 				host_failed |= f == ACCESS_FAIL_HOST || f == ACCESS_FAIL_CONNECT;

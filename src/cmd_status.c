@@ -92,13 +92,14 @@ int cmd_status(struct cli *cli)
 	struct access_ledger ledger;
 	bool ledger_ok = access_list(p, &ledger);
 	if (!p->json) {
-		if (ledger_ok)
+		if (ledger_ok) {
 			openings_print(&ledger);
-		if (ledger_ok && ledger.damaged)
-			printf("%-12s the ledger had %zu damaged line%s (see the warning above); every whole event "
-			       "was read\n", "", ledger.damaged, ledger.damaged == 1 ? "" : "s");
-		else
+			if (ledger.damaged)
+				printf("%-12s the ledger had %zu damaged line%s (see the warning above); every whole "
+				       "event was read\n", "", ledger.damaged, ledger.damaged == 1 ? "" : "s");
+		} else {
 			printf("%-12s UNKNOWN: the access ledger cannot be read (see the error above)\n", "access");
+		}
 	}
 	struct endpoint_status st[2];
 	probe(&st[0], "source", &p->source);

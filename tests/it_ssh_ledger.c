@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "hbatest.h"
+#include "journal.h"
 #include "mem.h"
+#include "strbuf.h"
 
 static int setup(void **state)
 {
@@ -213,6 +215,9 @@ static void test_a_reformatted_line_is_not_called_restored(void **state)
 	ht_expect(&r, 0, conf, STATUS);
 	assert_true(strncmp(r.out, "access       1 OPEN", 19) == 0);
 	assert_non_null(strstr(r.out, "#1 pg_hba rule"));
+	assert_non_null(strstr(r.out, "(closing started at "));
+	assert_non_null(strstr(r.out, where));          /* what the last attempt found */
+	assert_null(strstr(r.out, "UNKNOWN"));
 	tu_run_done(&r);
 	ht_expect(&r, 0, conf, JSON_STATUS);
 	assert_non_null(strstr(r.out, "\"note\": "));
@@ -238,6 +243,73 @@ static void test_a_reformatted_line_is_not_called_restored(void **state)
 	free(conf);
 }
 
+/* %-escape a ledger value as every version writes it. */
+static char *esc(const char *v)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+		if (*c <= ' ' || *c == '%' || *c == '=' || *c == 0x7f)
+			strbuf_printf(&sb, "%%%02X", *c);
+		else
+			strbuf_putc(&sb, (char)*c);
+	return strbuf_finish(&sb);
+}
+
+/* An opening the previous version made and recorded in its per-migration
+ * ledger (state/<migration id>/ledger, no data directory, ssh user or port
+ * in it) is listed and closed. */
+static void test_an_opening_of_the_previous_version_is_closed(void **state)
+{
+	(void)state;
+	ht_reset();
+	static const char mid[] = "m0123456789ab";
+	char *appended = xasprintf("\n# gp2adb %s opening 1: for the migration; 'gp2adb restore-access' removes it\n"
+				   "host    all    mover    127.0.0.1/32    md5    # gp2adb %s #1\n", mid, mid);
+	char *opened = xasprintf("%s%s", ht.orig, appended);
+	tu_write_file(ht.hba, opened, 0600);
+	assert_true(ht_reload_and_wait(true));
+	char before[65], after[65];
+	journal_sha256_hex(ht.orig, strlen(ht.orig), before);
+	journal_sha256_hex(opened, strlen(opened), after);
+	char *dir = xasprintf("%s/older/%s", ht.work, mid);
+	char *cmd = xasprintf("mkdir -p %s", dir);
+	assert_int_equal(system(cmd), 0);
+	char *saved = xasprintf("%s/pg_hba-1.orig", dir);
+	tu_write_file(saved, ht.orig, 0600);
+	char *path = esc(ht.hba), *what = esc(appended);
+	char *ledger = xasprintf(
+		"v1 id=1 state=intent time=1700000000 kind=pg_hba host=127.0.0.2 path=%s cidr=127.0.0.1/32 what=%s "
+		"sha_before=%s sha_after=%s\n"
+		"v1 id=1 state=done time=1700000001 kind=pg_hba opened=1700000001\n", path, what, before, after);
+	char *file = xasprintf("%s/ledger", dir);
+	tu_write_file(file, ledger, 0600);
+
+	struct tu_run r;
+	char *conf = ht_conf("older", &(struct ht_conf){ .state = "older" });
+	ht_expect(&r, 0, conf, STATUS);
+	assert_true(strncmp(r.out, "access       1 OPEN", 19) == 0);
+	assert_non_null(strstr(r.out, "#1 pg_hba rule on 127.0.0.2:"));
+	tu_run_done(&r);
+	ht_expect(&r, 0, conf, RESTORE);
+	assert_non_null(strstr(r.out, "  restored"));
+	tu_run_done(&r);
+	ht_assert_restored();
+	ht_expect(&r, 0, conf, STATUS);
+	assert_true(strncmp(r.out, "access       none outstanding", 29) == 0);
+	tu_run_done(&r);
+	free(conf);
+	free(file);
+	free(ledger);
+	free(path);
+	free(what);
+	free(saved);
+	free(cmd);
+	free(dir);
+	free(opened);
+	free(appended);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_closing_needs_only_ssh),
 		cmocka_unit_test(test_a_symlinked_file_stays_a_link),
 		cmocka_unit_test(test_a_reformatted_line_is_not_called_restored),
+		cmocka_unit_test(test_an_opening_of_the_previous_version_is_closed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
