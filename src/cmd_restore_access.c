@@ -62,7 +62,11 @@ int cmd_restore_access(struct cli *cli)
 		access_describe(o, &sb);
 		printf("%s\n", sb.data);
 		strbuf_reset(&sb);
-		if (access_made_by_gp2adb(o)) {
+		if (access_made_by_gp2adb(o) && o->kind != ACCESS_PG_HBA) {
+			/* gp2adb undoes only pg_hba openings itself in this build */
+			access_steps_close(o, &sb);
+			printf("  NOT restored: this build cannot undo it; %s", sb.data);
+		} else if (access_made_by_gp2adb(o)) {
 			enum access_failure f = access_restore_pg_hba(p, o->id);
 			if (f == ACCESS_OK) {
 				printf("  restored\n");

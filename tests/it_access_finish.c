@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
+#include "config.h"
 #include "mem.h"
 #include "testutil.h"
 
@@ -61,10 +63,58 @@ static void test_migrate_with_an_opening_outstanding(void **state)
 	free(dir);
 }
 
+/* A whitelist entry made by gp2adb itself (through Alibaba's OpenAPI, in
+ * builds that have it) is carried by the ledger with its instance and
+ * region; a build that cannot undo it says so and never records it closed. */
+static void test_a_whitelist_made_by_gp2adb_is_never_closed_by_word(void **state)
+{
+	(void)state;
+	char *dir = tu_tmpdir();
+	char *conf = tu_write_config(dir, "fin", "fin", NULL);
+	struct plan p;
+	char err[300];
+	plan_init(&p);
+	if (!config_load(&p, conf, err, sizeof err))
+		fail_msg("%s", err);
+	struct journal j;
+	struct access_ledger l;
+	assert_true(access_ledger_begin(&p, &j, &l));
+	struct access_opening o = { 0 };
+	o.kind = ACCESS_WHITELIST;
+	o.by_gp2adb = true;
+	o.instance = "gp-bp1x2y3z";
+	o.region = "cn-hangzhou";
+	o.what = "gp2adb_mig";
+	o.cidr = "203.0.113.0/24";
+	assert_true(access_record(&j, &l, &o, ACCESS_INTENT, NULL));
+	assert_true(access_record(&j, &l, &o, ACCESS_DONE, NULL));
+	access_ledger_done(&l);
+	journal_close(&j);
+	plan_done(&p);
+
+	struct tu_run r;
+	const char *status[] = { "-c", conf, "status", NULL };
+	tu_run_gp2adb(&r, status);
+	assert_non_null(strstr(r.out, "#1 ADB whitelist group gp2adb_mig: 203.0.113.0/24 on gp-bp1x2y3z (cn-hangzhou) "
+				      "(opened by gp2adb"));
+	tu_run_done(&r);
+	const char *close[] = { "-c", conf, "-y", "restore-access", NULL };
+	assert_int_equal(tu_run_gp2adb(&r, close), 1);
+	assert_non_null(strstr(r.out, "NOT restored: this build cannot undo it"));
+	assert_non_null(strstr(r.out, "0 of 1 openings closed."));
+	tu_run_done(&r);
+	tu_run_gp2adb(&r, status);
+	assert_non_null(strstr(r.out, "access       1 OPEN"));
+	tu_run_done(&r);
+	free(conf);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrate_with_an_opening_outstanding),
+		cmocka_unit_test(test_a_whitelist_made_by_gp2adb_is_never_closed_by_word),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
