@@ -153,7 +153,8 @@ void cli_usage(FILE *out)
 		"\nExit status: 0 success, 1 usage or configuration error, 2 blocking\n"
 		"preflight problem, 3 tables failed to copy, 4 validation differences,\n"
 		"5 could not connect, 6 ssh or host failure, 7 schema objects not applied,\n"
-		"130 interrupted (resumable).\n"
+		"8 finished, but access openings are still outstanding (gp2adb restore-access\n"
+		"closes them), 130 interrupted (resumable).\n"
 		"\nSee gp2adb(1) and gp2adb.conf(5).\n");
 }
 

@@ -1,7 +1,10 @@
 /* gp2adb migrate: the whole chain without questions.  A table of stages,
  * each the same function its batch command runs; the first stage that fails
  * stops the chain and gives the exit code.  Completed stages are recorded in
- * <state_dir>/<id>/migrate.journal, so --resume starts where it stopped. */
+ * <state_dir>/<id>/migrate.journal, so --resume starts where it stopped.
+ * A chain that went through is not called done while an access opening is
+ * outstanding in the ledger: exit 8, naming each and how to close it. */
+#include "access.h"
 #include "cluster.h"
 #include "cmd.h"
 #include "exitcode.h"
@@ -64,7 +67,55 @@ static const char *const outcome_names[] = {
 	"not run", "ok", "done before", "FAILED", "failed, going on (--force)", "not wanted",
 };
 
-static void report(const struct plan *p, const enum outcome *out, const int *codes, int rc, size_t stopped)
+/* The ledger's outstanding openings (NULL: it could not be read). */
+static void open_access_json(struct json *j, const struct access_ledger *l)
+{
+	if (!l) {
+		json_null(j, "open_access");
+		return;
+	}
+	json_array_begin(j, "open_access");
+	for (size_t i = 0; i < l->n; i++) {
+		if (!access_outstanding(&l->v[i]))
+			continue;
+		struct strbuf sb;
+		strbuf_init(&sb);
+		access_describe(&l->v[i], &sb);
+		json_object_begin(j, NULL);
+		json_int(j, "id", l->v[i].id);
+		json_string(j, "kind", access_kind_name(l->v[i].kind));
+		json_string(j, "description", sb.data);
+		json_string(j, "close_with", "gp2adb restore-access");
+		json_object_end(j);
+		strbuf_done(&sb);
+	}
+	json_array_end(j);
+}
+
+static void open_access_print(const struct plan *p, const struct access_ledger *l)
+{
+	if (!l) {
+		printf("migrate: finished, but the access ledger under %s could not be read (see the error above):\n"
+		       "  gp2adb cannot say that every opening is closed; 'gp2adb status' lists them\n", p->state_dir);
+		return;
+	}
+	size_t n = access_ledger_outstanding(l);
+	printf("migrate: finished, but %zu access opening%s still outstanding:\n", n, n == 1 ? " is" : "s are");
+	for (size_t i = 0; i < l->n; i++) {
+		if (!access_outstanding(&l->v[i]))
+			continue;
+		struct strbuf sb;
+		strbuf_init(&sb);
+		access_describe(&l->v[i], &sb);
+		printf("  %s\n", sb.data);
+		strbuf_done(&sb);
+	}
+	printf("migrate: close %s with 'gp2adb restore-access'; the migration is finished once nothing is open\n",
+	       n == 1 ? "it" : "them");
+}
+
+static void report(const struct plan *p, const enum outcome *out, const int *codes, int rc, size_t stopped,
+		   const struct access_ledger *ledger)
 {
 	if (p->json) {
 		struct strbuf sb;
@@ -82,6 +133,8 @@ static void report(const struct plan *p, const enum outcome *out, const int *cod
 			json_object_end(&j);
 		}
 		json_array_end(&j);
+		if (rc == EXIT_OK || rc == EXIT_ACCESS_OPEN)
+			open_access_json(&j, ledger);
 		json_document_print(&j);
 		return;
 	}
@@ -94,6 +147,8 @@ static void report(const struct plan *p, const enum outcome *out, const int *cod
 	}
 	if (rc == EXIT_OK)
 		printf("migrate: done\n");
+	else if (rc == EXIT_ACCESS_OPEN)
+		open_access_print(p, ledger);
 	else if (rc == EXIT_INTERRUPTED)
 		printf("migrate: interrupted in %s; run gp2adb migrate --resume to go on\n", stages[stopped].name);
 	else
@@ -164,7 +219,17 @@ int cmd_migrate(struct cli *cli)
 		stopped = i;
 		break;
 	}
-	report(p, out, codes, rc, stopped);
+	/* finished only once nothing is open */
+	struct access_ledger ledger;
+	bool ledger_ok = true;
+	access_ledger_init(&ledger);
+	if (rc == EXIT_OK) {
+		ledger_ok = access_list(p, &ledger);
+		if (!ledger_ok || access_ledger_outstanding(&ledger) > 0)
+			rc = EXIT_ACCESS_OPEN;
+	}
+	report(p, out, codes, rc, stopped, ledger_ok ? &ledger : NULL);
+	access_ledger_done(&ledger);
 	runlog_close(&journal);
 	return rc;
 }

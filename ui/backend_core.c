@@ -132,6 +132,7 @@ static enum opening_state opening_state_of(const struct access_opening *a)
 	switch (a->state) {
 	case ACCESS_INTENT: return OPENING_INTENT;
 	case ACCESS_DONE: return OPENING_OPEN;
+	case ACCESS_CLOSING: return OPENING_OPEN;      /* closing started, not confirmed: still open */
 	case ACCESS_RESTORED: return access_made_by_gp2adb(a) ? OPENING_VERIFIED : OPENING_RESTORED;
 	case ACCESS_CANCELLED: return OPENING_RESTORED;
 	}

@@ -314,8 +314,15 @@ static void not_finished(const struct ui_model *m, bool cancelled, struct strbuf
 		strbuf_puts(why, "  - validation found differences\n");
 	if (!m->ledger_ready)
 		strbuf_puts(why, "  - the access ledger could not be checked\n");
-	else if (openings_count_open(&m->openings))
-		strbuf_printf(why, "  - %zu access opening(s) still open\n", openings_count_open(&m->openings));
+	else if (openings_count_open(&m->openings)) {
+		size_t open = openings_count_open(&m->openings);
+		strbuf_printf(why, "  - %zu access opening%s still open; close %s with gp2adb restore-access\n"
+			      "    (or on the Access restoration screen):\n", open, open == 1 ? " is" : "s are",
+			      open == 1 ? "it" : "them");
+		for (size_t i = 0; i < m->openings.n; i++)
+			if (opening_is_open(&m->openings.items[i]))
+				strbuf_printf(why, "      %s\n", m->openings.items[i].what);
+	}
 	for (int i = 0; i < SCR_SUMMARY; i++)
 		if (m->status[i] == STEP_UNAVAILABLE)
 			strbuf_printf(why, "  - %s: %s\n", wizard_screens[i].title, m->reason[i]);
