@@ -17,6 +17,8 @@ struct cli {
 	bool resume;                /* copy, migrate */
 	bool only_failed;           /* copy */
 	bool force;                 /* migrate */
+	bool method_gpcopy;         /* copy --method gpcopy */
+	bool full;                  /* copy --method gpcopy --full */
 	char *tarball;              /* install-gpcopy --tarball */
 	char *section;              /* schema --section pre-data|post-data|all */
 	char *schema_file;          /* schema, migrate --schema-file FILE */
