@@ -209,7 +209,7 @@ static bool prepare(struct gpcopy_run *r)
 		free(shown);
 		shown = what;
 	}
-	r->command = xasprintf("PGPASSFILE=<0600 file on the master, removed afterwards: %s> %s",
+	r->command = xasprintf("PGPASSFILE=<0600 file, removed afterwards: %s> %s",
 			       r->pass_in.len > 1 ? "********" : "no password", shown);
 	r->words = words;
 	free(shown);

@@ -182,7 +182,7 @@ static void test_copy_failure_and_password(void **state)
 	assert_null(strstr(rec, "7f3a"));
 	assert_null(strstr(r.out, "7f3a"));
 	assert_null(strstr(r.err, "7f3a"));
-	assert_non_null(strstr(r.err, "PGPASSFILE=<0600 file on the master, removed afterwards: ********> gpcopy --dbname shop"));
+	assert_non_null(strstr(r.err, "PGPASSFILE=<0600 file, removed afterwards: ********> gpcopy --dbname shop"));
 	assert_int_equal(leftovers(), 0);
 	/* gpcopy's own log on the master */
 	char *cmd = xasprintf("grep -q 'Database shop: successfully copied 2 tables, skipped 0 tables, failed 1 tables' "

@@ -3,9 +3,13 @@
 #include "backend_priv.h"
 #include "mem.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 /* 6. gpcopy installation. */
 static enum host_state host_state_of(const struct install_host *h)
@@ -108,8 +112,7 @@ static bool core_install_start(void *ctx, const struct plan *p, char *err, size_
 {
 	struct core *c = ctx;
 	if (!c->tarball) {
-		snprintf(err, size, "no gpcopy tarball: start the wizard with --tarball FILE (the gpcopy-2.x.y.tar.gz "
-			 "you downloaded), or run gp2adb install-gpcopy --tarball FILE");
+		snprintf(err, size, "no gpcopy tarball: type the path of the gpcopy-2.x.y.tar.gz you downloaded (e)");
 		return false;
 	}
 	if (!install_master(p)) {
@@ -147,8 +150,96 @@ static void core_install_poll(void *ctx, struct ui_install *out)
 	pthread_mutex_unlock(&c->mu);
 }
 
+static void file_line(char *out, size_t size, const struct install_file *f)
+{
+	char len[32];
+	if (f->len >= 1024 * 1024)
+		snprintf(len, sizeof len, "%.1f MB", f->len / 1048576.0);
+	else if (f->len >= 1024)
+		snprintf(len, sizeof len, "%.1f kB", f->len / 1024.0);
+	else
+		snprintf(len, sizeof len, "%zu B", f->len);
+	snprintf(out, size, "%s %s, sha256 %.12s", f->name, len, f->sha);
+}
+
+/* "gpcopy-2.3.2.tar.gz" -> "2.3.2" */
+static void name_version(const char *path, char *out, size_t size)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	const char *v = base;
+	while (*v && !(*v >= '0' && *v <= '9' && (v == base || v[-1] == '-' || v[-1] == 'v')))
+		v++;
+	size_t n = strspn(v, "0123456789.");
+	while (n > 0 && v[n - 1] == '.')
+		n--;
+	snprintf(out, size, "%.*s", (int)n, v);
+}
+
+static bool core_tarball_check(void *ctx, const char *path, struct ui_tarball *out, char *err, size_t size)
+{
+	struct core *c = ctx;
+	memset(out, 0, sizeof *out);
+	if (core_job_running(c, &c->install)) {
+		snprintf(err, size, "the installation is still running");
+		return false;
+	}
+	struct install_tarball tb;
+	if (!install_tarball_read(&tb, path)) {
+		snprintf(err, size, "%s is not a gpcopy tarball holding gpcopy and gpcopy_helper (see the log)", path);
+		return false;
+	}
+	out->checked = true;
+	snprintf(out->path, sizeof out->path, "%s", path);
+	name_version(path, out->version, sizeof out->version);
+	file_line(out->gpcopy, sizeof out->gpcopy, &tb.gpcopy);
+	file_line(out->helper, sizeof out->helper, &tb.helper);
+	install_tarball_done(&tb);
+	free(c->tarball);
+	c->tarball = xstrdup(path);
+	return true;
+}
+
+/* The newest gpcopy*.tar.gz in dir into best (mtime *when), if newer. */
+static void newest_in(const char *dir, char *best, size_t size, time_t *when)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (strncmp(e->d_name, "gpcopy", 6) != 0 || n < 7 || strcmp(e->d_name + n - 7, ".tar.gz") != 0)
+			continue;
+		char *p = xasprintf("%s/%s", dir, e->d_name);
+		struct stat st;
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime > *when) {
+			*when = st.st_mtime;
+			snprintf(best, size, "%s", p);
+		}
+		free(p);
+	}
+	if (d)
+		closedir(d);
+}
+
+static void core_tarball_default(void *ctx, char *path, size_t size)
+{
+	struct core *c = ctx;
+	path[0] = '\0';
+	if (c->tarball) {       /* --tarball on the command line */
+		snprintf(path, size, "%s", c->tarball);
+		return;
+	}
+	time_t when = 0;
+	char cwd[512];
+	if (getcwd(cwd, sizeof cwd))
+		newest_in(cwd, path, size, &when);
+	if (!path[0] && getenv("HOME"))
+		newest_in(getenv("HOME"), path, size, &when);
+}
+
 void core_install_bind(struct ui_backend *be)
 {
+	be->tarball_check = core_tarball_check;
+	be->tarball_default = core_tarball_default;
 	be->install_start = core_install_start;
 	be->install_poll = core_install_poll;
 }
