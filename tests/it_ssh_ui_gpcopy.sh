@@ -97,7 +97,7 @@ check() {
 }
 key() { tm send-keys -t smoke "$@"; }
 
-echo "1..13"
+echo "1..15"
 tm new-session -d -s smoke -x 132 -y 43 \
 	"env -i PATH=$GP2ADB_TEST_GPHOME/bin:/usr/bin:/bin HOME=$home TERM=xterm-256color LANG=C.UTF-8 PS1='smoke\$ ' sh"
 wait_for 'smoke$' || true
