@@ -112,7 +112,7 @@ static bool core_install_start(void *ctx, const struct plan *p, char *err, size_
 {
 	struct core *c = ctx;
 	if (!c->tarball) {
-		snprintf(err, size, "no gpcopy tarball: type the path of the gpcopy-2.x.y.tar.gz you downloaded (e)");
+		snprintf(err, size, "no gpcopy tarball: type the path of the gpcopy-2.x.y.tar.gz you downloaded (e), or start with --tarball FILE");
 		return false;
 	}
 	if (!install_master(p)) {
