@@ -27,7 +27,7 @@ enum {
 	OPT_TARBALL, OPT_SECTION, OPT_PG_HBA, OPT_WHITELIST, OPT_TABLE, OPT_MODE, OPT_FORMAT,
 	OPT_LEVEL, OPT_SCHEMA_FILE, OPT_GENERATE, OPT_EXPORT, OPT_IMPORT, OPT_OSS_DIR,
 	OPT_OSS_ENDPOINT, OPT_OSS_BUCKET, OPT_OSS_PREFIX, OPT_OSS_KEYFILE, OPT_GPFDIST, OPT_QUERIES,
-	OPT_DROP_DEPENDENTS,
+	OPT_DROP_DEPENDENTS, OPT_METHOD, OPT_FULL,
 };
 
 static const struct option long_options[] = {
@@ -64,6 +64,8 @@ static const struct option long_options[] = {
 	{ "gpfdist", required_argument, NULL, OPT_GPFDIST },
 	{ "queries", required_argument, NULL, OPT_QUERIES },
 	{ "drop-dependents", no_argument, NULL, OPT_DROP_DEPENDENTS },
+	{ "method", required_argument, NULL, OPT_METHOD },
+	{ "full", no_argument, NULL, OPT_FULL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -96,6 +98,8 @@ static const struct {
 	{ OPT_FORMAT, "--format", " copy migrate " },
 	{ OPT_LEVEL, "--level", " validate migrate " },
 	{ OPT_QUERIES, "--queries", " validate migrate " },
+	{ OPT_METHOD, "--method", " copy " },
+	{ OPT_FULL, "--full", " copy " },
 };
 
 void cli_usage(FILE *out)
@@ -129,6 +133,10 @@ void cli_usage(FILE *out)
 		"                       on the tables (views, other tables' foreign keys),\n"
 		"                       recreating after the copy what the source defines\n"
 		"      --format FMT     copy: auto, text or binary\n"
+		"      --method M       copy: engine (gp2adb's own, the default) or gpcopy\n"
+		"                       (run on the Greenplum master over SSH; install it\n"
+		"                       first with install-gpcopy)\n"
+		"      --full           copy --method gpcopy: the whole cluster (gpcopy --full)\n"
 		"      --resume         copy, migrate: continue an interrupted run\n"
 		"      --only-failed    copy: retry only the tables that failed last time\n"
 		"      --level LEVEL    validate: count, aggregates or checksum\n"
@@ -241,6 +249,17 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 			cli->mode_arg = (int)m;
 			break;
 		}
+		case OPT_METHOD:
+			if (strcmp(optarg, "engine") == 0) {
+				cli->method_gpcopy = false;
+			} else if (strcmp(optarg, "gpcopy") == 0) {
+				cli->method_gpcopy = true;
+			} else {
+				fprintf(stderr, "gp2adb: --method takes engine or gpcopy, not '%s'\n", optarg);
+				return false;
+			}
+			break;
+		case OPT_FULL: cli->full = true; break;
 		case OPT_FORMAT: {
 			enum copy_format f;
 			if (!plan_format_parse(optarg, &f)) {
@@ -292,6 +311,15 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 				return false;
 			}
 		}
+	}
+	if (cli->full && !cli->method_gpcopy) {
+		fprintf(stderr, "gp2adb: --full is gpcopy's: use it with --method gpcopy\n");
+		return false;
+	}
+	if (cli->method_gpcopy && (cli->resume || cli->only_failed)) {
+		fprintf(stderr, "gp2adb: --resume and --only-failed are the engine's; gpcopy retries its failed tables "
+			"with the command its summary prints\n");
+		return false;
 	}
 	if (strv_len(cli->args) > 0 && !cli->help) {
 		fprintf(stderr, "gp2adb: unexpected argument '%s' after '%s'\n", cli->args[0], cmd);

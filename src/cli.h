@@ -18,6 +18,8 @@ struct cli {
 	bool only_failed;           /* copy */
 	bool force;                 /* migrate */
 	bool drop_dependents;       /* copy, migrate --drop-dependents (mode drop) */
+	bool method_gpcopy;         /* copy --method gpcopy */
+	bool full;                  /* copy --method gpcopy --full */
 	char *tarball;              /* install-gpcopy --tarball */
 	char *section;              /* schema --section pre-data|post-data|all */
 	char *schema_file;          /* schema, migrate --schema-file FILE */

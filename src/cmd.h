@@ -14,6 +14,11 @@ int cmd_check(struct cli *cli);
 int cmd_roles(struct cli *cli);
 int cmd_schema(struct cli *cli);
 int cmd_copy(struct cli *cli);
+/* copy --method gpcopy (cmd_copy_gpcopy.c), and its loop under any view */
+int cmd_copy_gpcopy(struct cli *cli);
+struct gpcopy_run;
+struct copy_view;
+int gpcopy_view_drive(struct gpcopy_run *r, struct copy_view *view);
 int cmd_validate(struct cli *cli);
 int cmd_analyze(struct cli *cli);
 int cmd_migrate(struct cli *cli);

@@ -54,6 +54,8 @@ int copy_view_drive(struct engine *e, struct copy_view *view)
 int cmd_copy(struct cli *cli)
 {
 	struct plan *p = &cli->plan;
+	if (cli->method_gpcopy)
+		return cmd_copy_gpcopy(cli);
 	struct engine_options opt = { .resume = cli->resume, .only_failed = cli->only_failed,
 				      .drop_dependents = cli->drop_dependents };
 	/* JSON or plain lines; on a terminal, main.c runs the curses panes instead. */

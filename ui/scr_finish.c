@@ -302,7 +302,9 @@ enum nav summary_enter(struct wizard *w, char *reason, size_t size)
 /* Why the migration cannot be called finished; NULL when it can. */
 static void not_finished(const struct ui_model *m, bool cancelled, struct strbuf *why)
 {
-	if (cancelled)
+	if (cancelled && m->method == METHOD_GPCOPY)
+		strbuf_puts(why, "  - gpcopy was cancelled (the command below copies the other tables)\n");
+	else if (cancelled)
 		strbuf_puts(why, "  - the copy was cancelled (resume: gp2adb copy --resume)\n");
 	else if (!m->copy_started)
 		strbuf_puts(why, "  - no data was copied\n");
@@ -354,8 +356,9 @@ char *ui_summary_text(const struct ui_model *m, bool cancelled, bool report_line
 		for (size_t i = 0; i < s->ntables; i++)
 			if (s->tables[i].state == TABLE_FAILED)
 				strbuf_printf(&sb, "  failed: %s: %s\n", s->tables[i].name, s->tables[i].error);
-		if (s->tables_failed)
-			strbuf_puts(&sb, "  retry the failed tables: gp2adb copy --only-failed\n");
+		if (s->tables_failed || (cancelled && m->method == METHOD_GPCOPY))
+			strbuf_printf(&sb, "  %s: %s\n", s->tables_failed ? "retry the failed tables" : "copy the others",
+				      m->copy_retry[0] ? m->copy_retry : "gp2adb copy --only-failed");
 	}
 	if (m->validation.n) {
 		size_t ok = 0;

@@ -141,7 +141,9 @@ static void answer(struct wizard *w, bool yes)
 		break;
 	case CONFIRM_CANCEL_COPY:
 		copy_cancel(w);
-		wizard_set_status(w, R_WARN, "Cancelling the copy; it can be resumed with gp2adb copy --resume.");
+		wizard_set_status(w, R_WARN, w->m.method == METHOD_GPCOPY
+				  ? "Cancelling gpcopy; the summary gives the command that copies the other tables."
+				  : "Cancelling the copy; it can be resumed with gp2adb copy --resume.");
 		break;
 	case CONFIRM_OPENING_CLOSED:
 		access_screen_confirm(w);
