@@ -12,6 +12,7 @@ const struct command cli_commands[] = {
 	{ "schema", "dump, scan and apply the schema on the destination" },
 	{ "copy", "copy table data with the multi-worker COPY engine" },
 	{ "validate", "compare source and destination: counts, aggregates, checksums" },
+	{ "backfill", "copy what was written on the source after its tables were copied" },
 	{ "analyze", "ANALYZE the copied tables on the destination" },
 	{ "migrate", "run check, roles, schema, copy, validate and analyze without questions" },
 	{ "install-gpcopy", "install gpcopy on the Greenplum master and segment hosts" },

@@ -12,6 +12,7 @@ int cmd_wizard(struct cli *cli);
 int ui_cmd_copy(struct cli *cli);
 int cmd_check(struct cli *cli);
 int cmd_roles(struct cli *cli);
+int cmd_backfill(struct cli *cli);
 int cmd_schema(struct cli *cli);
 int cmd_copy(struct cli *cli);
 /* copy --method gpcopy (cmd_copy_gpcopy.c), and its loop under any view */

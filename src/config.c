@@ -63,6 +63,7 @@ static const struct key_spec keys[] = {
 	{ "migration", "source_encoding", K_STRING, 0, 0 },
 	{ "migration", "business_queries", K_STRING, 0, 0 },
 	{ "migration", "roles", K_BOOL, 0, 0 },
+	{ "migration", "backfill_keys", K_STRLIST, 0, 0 },
 	{ "network", "source_reaches_destination", K_BOOL, 0, 0 },
 	{ "network", "destination_reaches_source", K_BOOL, 0, 0 },
 };
@@ -388,6 +389,13 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 	p->databases = take_list(mig, "databases", p->databases);
 	p->include = take_list(mig, "include", p->include);
 	p->exclude = take_list(mig, "exclude", p->exclude);
+	p->backfill_keys = take_list(mig, "backfill_keys", p->backfill_keys);
+	for (size_t i = 0; p->backfill_keys && p->backfill_keys[i] && !L.failed; i++) {
+		const char *k = p->backfill_keys[i], *colon = strrchr(k, ':'), *dot = strchr(k, '.');
+		if (!colon || !dot || dot > colon || colon[1] == '\0' || dot == k || dot + 1 == colon)
+			fail(&L, config_lookup(&cfg, "migration.backfill_keys"),
+			     "backfill_keys entry \"%s\" is not schema.table:column", k);
+	}
 	take_string(mig, "business_queries", &p->business_queries, true);
 	take_int(mig, "jobs", &p->jobs);
 	{

@@ -33,7 +33,10 @@ struct engine *engine_new(const struct plan *p, const struct engine_options *opt
 		e->opt = *opt;
 	if (e->opt.only_failed)
 		e->opt.resume = true;
-	plan_migration_id(p, e->migration_id);
+	char base[16];
+	plan_migration_id(p, base);
+	snprintf(e->migration_id, sizeof e->migration_id, "%s%s", base,
+		 e->opt.migration_suffix ? e->opt.migration_suffix : "");
 	snprintf(e->retry_command, sizeof e->retry_command, "gp2adb copy --only-failed%s%s",
 		 p->config_path ? " -c " : "", p->config_path ? p->config_path : "");
 	pthread_mutex_init(&e->lock, NULL);

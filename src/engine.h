@@ -53,10 +53,24 @@ struct engine;
 /* A pool of slots that several engines' workers share (engine_group.c). */
 struct engine_slots;
 
+/* A backfill unit (backfill.h): the rows of one table the destination lacks,
+ * as a condition (rows beyond a high-water mark), or the whole table again
+ * (predicate NULL: truncated and copied in the unit's transaction). */
+struct engine_backfill_unit {
+	const char *table;      /* qualified, as the catalog spells it */
+	const char *predicate;  /* WHERE condition, or NULL */
+	const char *unit_id;    /* its marker's id: unique per high-water mark */
+};
+
 struct engine_options {
 	bool resume;        /* skip units whose marker is committed on the destination */
 	bool only_failed;   /* only the tables that failed last time (implies resume) */
 	struct engine_slots *slots;     /* NULL: this engine's workers alone */
+	/* backfill: only these tables, one unit each, markers under the
+	 * migration id with migration_suffix; no resume, nothing cleared */
+	const struct engine_backfill_unit *backfill;
+	size_t nbackfill;
+	const char *migration_suffix;
 	bool drop_dependents;   /* mode drop: also drop what depends on the tables (views, keys of
 				 * other tables), recreating what the source defines */
 };

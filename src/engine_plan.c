@@ -230,15 +230,16 @@ static int eunit_cmp(const void *a, const void *b)
 	return unit_compare(&((const struct eunit *)a)->spec, &((const struct eunit *)b)->spec);
 }
 
-/* The change fingerprints of the tables that are split: only there can a
- * resume combine units read at two moments. */
+/* The change fingerprints of the tables: a resume of a split table compares
+ * them (only there can units read at two moments meet), and backfill asks
+ * which tables changed since they were copied. */
 static bool read_source_states(struct engine *e)
 {
 	unsigned *oids = xcalloc(e->ntables + 1, sizeof *oids);
 	size_t *which = xcalloc(e->ntables + 1, sizeof *which);
 	size_t n = 0;
 	for (size_t i = 0; i < e->ntables; i++) {
-		if (e->tables[i].nunits > 1 && e->tables[i].state == TABLE_QUEUED) {
+		if (e->tables[i].state == TABLE_QUEUED) {
 			which[n] = i;
 			oids[n++] = e->tables[i].t->oid;
 		}
@@ -254,6 +255,27 @@ static bool read_source_states(struct engine *e)
 	free(which);
 	free(oids);
 	return ok;
+}
+
+static const struct engine_backfill_unit *backfill_of(const struct engine *e, const struct table *t)
+{
+	for (size_t i = 0; i < e->opt.nbackfill; i++)
+		if (strcmp(e->opt.backfill[i].table, t->qualified) == 0)
+			return &e->opt.backfill[i];
+	return NULL;
+}
+
+static void backfill_unit(size_t table, const struct table *t, const struct engine_backfill_unit *bf,
+			  struct unit_spec **specs, size_t *n)
+{
+	*specs = xrealloc(*specs, (*n + 1) * sizeof **specs);
+	struct unit_spec *u = &(*specs)[(*n)++];
+	memset(u, 0, sizeof *u);
+	u->table = table;
+	u->count = 1;
+	u->bytes_est = t->bytes > 0 ? t->bytes : 0;
+	snprintf(u->id, sizeof u->id, "%s", bf->unit_id);
+	snprintf(u->predicate, sizeof u->predicate, "%s", bf->predicate ? bf->predicate : "");
 }
 
 /* Tables and units, before the snapshot is taken. */
@@ -278,6 +300,9 @@ static bool build_tables(struct engine *e, PGconn *dst, char *const *failed, str
 		}
 		if (e->opt.only_failed && !retry_wanted(e, failed, i))
 			continue;
+		const struct engine_backfill_unit *bf = backfill_of(e, t);
+		if (e->opt.backfill && !bf)
+			continue;
 		struct etable *et = &e->tables[e->ntables];
 		et->t = t;
 		et->state = TABLE_QUEUED;
@@ -293,7 +318,10 @@ static bool build_tables(struct engine *e, PGconn *dst, char *const *failed, str
 				snprintf(et->error, sizeof et->error, "%s", g->error);
 			}
 		}
-		unit_plan_table(t, e->ntables, &split, specs, nspecs);
+		if (bf)
+			backfill_unit(e->ntables, t, bf, specs, nspecs);
+		else
+			unit_plan_table(t, e->ntables, &split, specs, nspecs);
 		et->nunits = (int)(*nspecs - first);
 		e->ntables++;
 		table_format(e, et);
@@ -330,7 +358,7 @@ bool engine_plan_units(struct engine *e, PGconn *dst)
 	}
 	if (!build_tables(e, dst, failed, &specs, &nspecs) || !read_source_states(e))
 		goto out;
-	if (!engine_resume_marks(e, dst, specs, &marks))
+	if (!e->opt.backfill && !engine_resume_marks(e, dst, specs, &marks))
 		goto out;
 
 	bool drop = p->mode == MODE_DROP;
@@ -346,6 +374,12 @@ bool engine_plan_units(struct engine *e, PGconn *dst)
 		struct etable *et = &e->tables[i];
 		if (et->state == TABLE_FAILED)
 			continue;
+		if (e->opt.backfill) {
+			/* a condition appends what is missing; none redoes the table */
+			et->truncate = !backfill_of(e, et->t)->predicate;
+			et->prep = PREP_NONE;
+			continue;
+		}
 		ok = engine_resume_table(e, dst, et, specs, &marks, done);
 		if (ok && p->mode == MODE_SKIP_EXISTING && et->state == TABLE_QUEUED && et->rows_before == 0) {
 			bool has = false;

@@ -95,7 +95,7 @@ struct worker {
 struct engine {
 	const struct plan *plan;
 	struct engine_options opt;
-	char migration_id[16];
+	char migration_id[32];
 	char retry_command[96];
 	int exit_code;
 	enum engine_outcome outcome;

@@ -28,6 +28,7 @@ static const struct {
 	{ "schema", cmd_schema },
 	{ "copy", cmd_copy },
 	{ "validate", cmd_validate },
+	{ "backfill", cmd_backfill },
 	{ "analyze", cmd_analyze },
 	{ "migrate", cmd_migrate },
 	{ "install-gpcopy", cmd_install_gpcopy },
@@ -60,6 +61,7 @@ static const struct {
 	{ "schema", cmd_schema, true },
 	{ "validate", cmd_validate, false },
 	{ "analyze", cmd_analyze, false },
+	{ "backfill", cmd_backfill, false },
 };
 
 static int run_command(struct cli *cli, const char *name)

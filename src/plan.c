@@ -51,6 +51,7 @@ void plan_done(struct plan *p)
 	mem_wipe_free(p->ssh.password);
 	strv_free(p->databases);
 	free(p->business_queries);
+	strv_free(p->backfill_keys);
 	strv_free(p->include);
 	strv_free(p->exclude);
 	free(p->state_dir);

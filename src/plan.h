@@ -60,6 +60,7 @@ struct plan {
 	char *source_encoding;      /* the real encoding of a SQL_ASCII source's text, or NULL */
 	char *state_dir;            /* ~ expanded */
 	char *business_queries;     /* the application's queries for the business check, or NULL */
+	char **backfill_keys;       /* "schema.table:column": the ever-increasing column for backfill */
 
 	/* run-time switches from the command line */
 	bool plain;

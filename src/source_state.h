@@ -27,4 +27,9 @@
 bool source_state_read(PGconn *src, const struct flavor *f, const unsigned *oids, size_t n, char **out,
 		       struct db_error *err);
 
+/* Whether a table whose fingerprint went from `then` to `now` only had rows
+ * inserted (same file, counters reset together, no update or delete
+ * counted).  false when it cannot tell. */
+bool source_state_only_inserts(const char *then, const char *now);
+
 #endif

@@ -25,7 +25,7 @@ static void test_help_lists_every_command(void **state)
 		if (!strstr(r.out, line))
 			fail_msg("--help does not list '%s'", c->name);
 	}
-	assert_int_equal(n, 13);
+	assert_int_equal(n, 14);
 	assert_non_null(strstr(r.out, "--state-dir"));
 	assert_non_null(strstr(r.out, "Exit status"));
 	tu_run_done(&r);

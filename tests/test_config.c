@@ -231,6 +231,8 @@ static void test_enumerations(void **state)
 		     "with several databases (or \"all\")", NULL);
 	expect_error("migration = { databases = [ \"a\", \"b\", \"a\" ]; };\n", 0600,
 		     "database \"a\" is listed twice", NULL);
+	expect_error("migration = {\n backfill_keys = [ \"public.t:id\", \"orders\" ]; };\n", 0600,
+		     "gp2adb.conf:2: backfill_keys entry \"orders\" is not schema.table:column", NULL);
 }
 
 static void test_several_databases(void **state)
