@@ -1,0 +1,155 @@
+/* fuzz_split: the statement splitter (sqllex_split) and the schema parser
+ * that classifies its statements (schema_parse), on any bytes.
+ * Input: one byte of flags (bit 0: standard_conforming_strings at the
+ * start), then the script, in a buffer of exactly its length.  Checked:
+ * the statements, in order, cover the script: what lies between them is only
+ * white space and comments, COPY data runs to its "\." line, a statement
+ * split again alone is one statement; schema_parse keeps every statement
+ * whole (its exact bytes, its line) and gives each object a distinct key. */
+#include "fuzz.h"
+#include "schema.h"
+#include "sqllex.h"
+
+#include <stdbool.h>
+
+static bool blank(const char *s, size_t n)
+{
+	struct sqllex lx;
+	struct sqltok t;
+	sqllex_init(&lx, s, n, true);
+	return sqllex_next(&lx, &t) && t.kind == TOK_EOF;
+}
+
+static int line_of(const char *s, size_t pos)
+{
+	int line = 1;
+	for (size_t i = 0; i < pos; i++)
+		line += s[i] == '\n';
+	return line;
+}
+
+static void check_alone(const char *s, const struct sqlstmt *st)
+{
+	struct sqlscript one;
+	size_t n = st->end - st->start;
+	bool ok = sqllex_split(s + st->start, n, st->std_strings, &one);
+	FUZZ_CHECK(ok, "the statement at line %d does not split alone: %s", st->line, one.error);
+	FUZZ_CHECK(one.n == 1 && one.items[0].kind == st->kind && one.items[0].start == 0 &&
+		   one.items[0].end == n && one.items[0].terminated == st->terminated,
+		   "the statement at line %d (%zu bytes) splits alone into %zu statements", st->line, n, one.n);
+	sqlscript_free(&one);
+}
+
+/* The statements of sc cover s[0, len) (up to `upto` when the split failed). */
+static void check_cover(const char *s, size_t len, const struct sqlscript *sc, bool complete)
+{
+	size_t pos = 0;
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct sqlstmt *st = &sc->items[i];
+		FUZZ_CHECK(st->start >= pos && st->start < st->end && st->end <= len,
+			   "statement %zu at [%zu, %zu) after %zu of %zu", i, st->start, st->end, pos, len);
+		FUZZ_CHECK(blank(s + pos, st->start - pos),
+			   "text between %zu and statement %zu at %zu is not blank", pos, i, st->start);
+		FUZZ_CHECK(st->line == line_of(s, st->start), "statement %zu: line %d, not %d", i, st->line,
+			   line_of(s, st->start));
+		pos = st->end;
+		if (st->kind == SQLSTMT_META) {
+			FUZZ_CHECK(s[st->start] == '\\', "meta-command %zu does not start with a backslash", i);
+			FUZZ_CHECK(!memchr(s + st->start, '\n', st->end - st->start),
+				   "meta-command %zu runs over its line", i);
+			check_alone(s, st);
+			continue;
+		}
+		if (!st->terminated)
+			FUZZ_CHECK(i == sc->n - 1, "unterminated statement %zu is not the last", i);
+		else
+			FUZZ_CHECK(s[st->end - 1] == ';', "statement %zu ends with '%c', not ';'", i,
+				   s[st->end - 1]);
+		if (!st->has_data) {
+			check_alone(s, st);
+			continue;
+		}
+		/* COPY ... FROM stdin;<rest of the line>\n<rows>\.\n */
+		const char *nl = memchr(s + st->end, '\n', len - st->end);
+		size_t eol = nl ? (size_t)(nl - s) : len;
+		FUZZ_CHECK(blank(s + st->end, eol - st->end),
+			   "text after COPY ... FROM stdin; at line %d is neither rows nor blank", st->line);
+		FUZZ_CHECK(st->data_start == (nl ? eol + 1 : eol) && st->data_start <= st->data_end &&
+			   st->data_end + 2 <= len, "COPY rows of statement %zu at [%zu, %zu)", i,
+			   st->data_start, st->data_end);
+		FUZZ_CHECK(s[st->data_end] == '\\' && s[st->data_end + 1] == '.' &&
+			   (st->data_end == st->data_start || s[st->data_end - 1] == '\n'),
+			   "COPY rows of statement %zu do not end at a \\. line", i);
+		pos = st->data_end + 2;
+		if (pos < len && s[pos] == '\r')
+			pos++;
+		FUZZ_CHECK(pos == len || s[pos] == '\n', "the \\. line of statement %zu goes on", i);
+		if (pos < len)
+			pos++;
+	}
+	if (complete)
+		FUZZ_CHECK(blank(s + pos, len - pos), "text after the last statement (at %zu) is not blank", pos);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct schema_item *const *x = a, *const *y = b;
+	return strcmp((*x)->key, (*y)->key);
+}
+
+static void check_schema(const char *s, size_t len, const struct sqlscript *sc)
+{
+	struct schema_items items;
+	char err[300] = "";
+	bool ok = schema_parse(s, len, &items, err, sizeof err);
+	FUZZ_CHECK(ok, "schema_parse fails where the split did not: %s", err);
+	FUZZ_CHECK(items.n == sc->n, "schema_parse has %zu items for %zu statements", items.n, sc->n);
+	for (size_t i = 0; i < items.n; i++) {
+		const struct schema_item *it = &items.v[i];
+		const struct sqlstmt *st = &sc->items[i];
+		size_t n = st->end - st->start;
+		FUZZ_CHECK(strlen(it->sql) == n && memcmp(it->sql, s + st->start, n) == 0,
+			   "item %zu (line %d) is not its statement's %zu bytes but %zu", i, it->line, n,
+			   strlen(it->sql));
+		FUZZ_CHECK(it->line == st->line, "item %zu: line %d, not %d", i, it->line, st->line);
+		FUZZ_CHECK(it->kind && it->key, "item %zu has no kind or key", i);
+	}
+	/* The journal records applied objects by key: two objects with one key
+	 * would make a re-run skip the second. */
+	const struct schema_item **by_key = malloc((items.n + 1) * sizeof *by_key);
+	if (!by_key)
+		abort();
+	for (size_t i = 0; i < items.n; i++)
+		by_key[i] = &items.v[i];
+	qsort(by_key, items.n, sizeof *by_key, key_cmp);
+	for (size_t i = 1; i < items.n; i++)
+		FUZZ_CHECK(strcmp(by_key[i - 1]->key, by_key[i]->key) != 0,
+			   "the items at lines %d and %d share the key '%s'", by_key[i - 1]->line,
+			   by_key[i]->line, by_key[i]->key);
+	free(by_key);
+	schema_items_free(&items);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1 || size > 64 * 1024)
+		return 0;
+	bool std = data[0] & 1;
+	size_t len = size - 1;
+	char *s = malloc(len ? len : 1);
+	if (!s)
+		abort();
+	memcpy(s, data + 1, len);
+
+	struct sqlscript sc;
+	bool ok = sqllex_split(s, len, std, &sc);
+	if (!ok)
+		FUZZ_CHECK(strncmp(sc.error, "line ", 5) == 0, "error without its line: %s", sc.error);
+	check_cover(s, len, &sc, ok);
+	/* schema_parse reads a dump, which starts with standard_conforming_strings on. */
+	if (ok && std)
+		check_schema(s, len, &sc);
+	sqlscript_free(&sc);
+	free(s);
+	return 0;
+}
