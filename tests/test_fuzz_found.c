@@ -1,0 +1,72 @@
+/* Inputs the fuzz targets (tests/fuzz/) found that broke a parser's
+ * promise, each kept here as a unit test of the fixed behaviour.  The target
+ * that found it is named above each test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "config.h"
+#include "flavor.h"
+#include "install.h"
+#include "mem.h"
+#include "schema.h"
+#include "sqllex.h"
+#include "testutil.h"
+
+/* fuzz_split: "\x02\x00" split into one statement of 2 bytes, and
+ * schema_parse kept 1 of them (a C string stops at the NUL): a statement
+ * cut short would have been applied as if whole.  SQL text cannot hold a
+ * NUL byte, so a script with one is refused, naming its line. */
+static void test_split_refuses_nul_byte(void **state)
+{
+	(void)state;
+	static const char script[] = "CREATE TABLE t (a int);\nCREATE TABLE u (a\0 int);\n";
+	struct sqlscript sc;
+	assert_false(sqllex_split(script, sizeof script - 1, true, &sc));
+	assert_string_equal(sc.error, "line 2: a NUL byte (0x00), which SQL text cannot hold");
+	sqlscript_free(&sc);
+
+	struct schema_items items;
+	char err[200];
+	assert_false(schema_parse("\x02\0", 2, &items, err, sizeof err));
+	assert_string_equal(err, "line 1: a NUL byte (0x00), which SQL text cannot hold");
+	schema_items_free(&items);
+}
+
+/* fuzz_split: "COPY public.t (a, b) FROM stdin;<more text>\n1\t\\N\n\\.\n":
+ * the rows start on the next line, and what followed the ';' on its line was
+ * dropped without a word (psql would have run it after the rows).  Such a
+ * script is refused, naming the line; white space and comments there are
+ * still fine. */
+static void test_split_text_after_copy_from_stdin(void **state)
+{
+	(void)state;
+	struct sqlscript sc;
+	static const char bad[] = "SELECT 1;\nCOPY t (a) FROM stdin; SELECT 2;\n1\n\\.\n";
+	assert_false(sqllex_split(bad, sizeof bad - 1, true, &sc));
+	assert_string_equal(sc.error, "line 2: text after COPY ... FROM stdin; on its line "
+			    "(the rows start on the next line)");
+	sqlscript_free(&sc);
+
+	static const char good[] = "COPY t (a) FROM stdin; /* rows: */ -- next\n1\n\\.\nSELECT 2;\n";
+	assert_true(sqllex_split(good, sizeof good - 1, true, &sc));
+	assert_int_equal(sc.n, 2);
+	assert_true(sc.items[0].has_data);
+	assert_int_equal(sc.items[0].data_end - sc.items[0].data_start, 2);
+	sqlscript_free(&sc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_refuses_nul_byte),
+		cmocka_unit_test(test_split_text_after_copy_from_stdin),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
