@@ -39,6 +39,20 @@ static void test_split_refuses_nul_byte(void **state)
 	schema_items_free(&items);
 }
 
+/* fuzz_cidr: "1::/+2" was a valid range (strtol takes a sign and leading
+ * white space), and so was "10.0.0.0/\n8", which would have put a line break
+ * into the pg_hba.conf line open-access appends. */
+static void test_cidr_prefix_length_is_digits(void **state)
+{
+	(void)state;
+	assert_false(access_cidr_valid("1::/+2"));
+	assert_false(access_cidr_valid("10.0.0.0/\n8"));
+	assert_false(access_cidr_valid("10.0.0.0/ 8"));
+	assert_false(access_cidr_valid("10.0.0.0/-0"));
+	assert_true(access_cidr_valid("10.0.0.0/8"));
+	assert_true(access_cidr_valid("1::/128"));
+}
+
 /* fuzz_split: "COPY public.t (a, b) FROM stdin;<more text>\n1\t\\N\n\\.\n":
  * the rows start on the next line, and what followed the ';' on its line was
  * dropped without a word (psql would have run it after the rows).  Such a
@@ -66,6 +80,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_refuses_nul_byte),
+		cmocka_unit_test(test_cidr_prefix_length_is_digits),
 		cmocka_unit_test(test_split_text_after_copy_from_stdin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
