@@ -53,6 +53,24 @@ static void test_cidr_prefix_length_is_digits(void **state)
 	assert_true(access_cidr_valid("1::/128"));
 }
 
+/* fuzz_version: "PostgreSQL 9000900.0" overflowed int computing pg_num
+ * (undefined behaviour).  A version part past 99999 is not a version. */
+static void test_version_with_huge_numbers(void **state)
+{
+	(void)state;
+	struct flavor f;
+	assert_false(flavor_parse("PostgreSQL 9000900.0", &f));
+	assert_false(flavor_parse("PostgreSQL 99999999999999999999.1", &f));
+	assert_false(flavor_parse("PostgreSQL 9.4.26 (Greenplum Database 99999999999.1.0 build 1)", &f));
+	assert_true(flavor_parse("PostgreSQL 12.12 (Greenplum Database 7.1.0 build commit:x)", &f));
+	assert_int_equal(f.pg_num, 120012);
+	assert_int_equal(f.gp_major, 7);
+	/* A minor too large is not read: the major still is. */
+	assert_true(flavor_parse("PostgreSQL 15.99999999999", &f));
+	assert_int_equal(f.pg_major, 15);
+	assert_int_equal(f.pg_minor, 0);
+}
+
 /* fuzz_split: "COPY public.t (a, b) FROM stdin;<more text>\n1\t\\N\n\\.\n":
  * the rows start on the next line, and what followed the ';' on its line was
  * dropped without a word (psql would have run it after the rows).  Such a
@@ -76,12 +94,27 @@ static void test_split_text_after_copy_from_stdin(void **state)
 	sqlscript_free(&sc);
 }
 
+/* fuzz_version: "gpcopy-2111...111.3.2.tar.gz" read as version -1.3 (sscanf's
+ * %d overflowing).  A version part past 99999 is not a version. */
+static void test_gpcopy_version_with_huge_numbers(void **state)
+{
+	(void)state;
+	int ma = 0, mi = 0;
+	assert_false(install_parse_version("gpcopy-21111111111111111111111111.3.2.tar.gz", &ma, &mi));
+	assert_false(install_parse_version("gpcopy-2.11111111111111111111.tar.gz", &ma, &mi));
+	assert_true(install_parse_version("gpcopy-2.4.1.tar.gz", &ma, &mi));
+	assert_int_equal(ma, 2);
+	assert_int_equal(mi, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_refuses_nul_byte),
 		cmocka_unit_test(test_cidr_prefix_length_is_digits),
+		cmocka_unit_test(test_version_with_huge_numbers),
 		cmocka_unit_test(test_split_text_after_copy_from_stdin),
+		cmocka_unit_test(test_gpcopy_version_with_huge_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
