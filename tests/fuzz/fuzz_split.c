@@ -1,11 +1,13 @@
-/* fuzz_split: the statement splitter (sqllex_split) and the schema parser
- * that classifies its statements (schema_parse), on any bytes.
+/* fuzz_split: the statement splitter (sqllex_split), the schema parser
+ * that classifies its statements (schema_parse) and the scan for what breaks
+ * on the destination (schema_scan), on any bytes.
  * Input: one byte of flags (bit 0: standard_conforming_strings at the
  * start), then the script, in a buffer of exactly its length.  Checked:
  * the statements, in order, cover the script: what lies between them is only
  * white space and comments, COPY data runs to its "\." line, a statement
  * split again alone is one statement; schema_parse keeps every statement
- * whole (its exact bytes, its line) and gives each object a distinct key. */
+ * whole (its exact bytes, its line) and gives each object a distinct key;
+ * each finding of schema_scan names an item's line, a problem and a fix. */
 #include "fuzz.h"
 #include "schema.h"
 #include "sqllex.h"
@@ -34,8 +36,12 @@ static void check_alone(const char *s, const struct sqlstmt *st)
 	size_t n = st->end - st->start;
 	bool ok = sqllex_split(s + st->start, n, st->std_strings, &one);
 	FUZZ_CHECK(ok, "the statement at line %d does not split alone: %s", st->line, one.error);
+	/* A meta-command line ends before "\r\n"; alone, before a last "\r". */
+	size_t end = one.n == 1 ? one.items[0].end : 0;
+	if (st->kind == SQLSTMT_META && end == n - 1 && s[st->end - 1] == '\r')
+		end = n;
 	FUZZ_CHECK(one.n == 1 && one.items[0].kind == st->kind && one.items[0].start == 0 &&
-		   one.items[0].end == n && one.items[0].terminated == st->terminated,
+		   end == n && one.items[0].terminated == st->terminated,
 		   "the statement at line %d (%zu bytes) splits alone into %zu statements", st->line, n, one.n);
 	sqlscript_free(&one);
 }
@@ -91,6 +97,30 @@ static void check_cover(const char *s, size_t len, const struct sqlscript *sc, b
 		FUZZ_CHECK(blank(s + pos, len - pos), "text after the last statement (at %zu) is not blank", pos);
 }
 
+/* A destination as schema_dest_read would find an ADB 6 instance. */
+static char *roles[] = { "adbadmin", "postgres", "gpadmin", NULL };
+static char *settings[] = { "search_path", "statement_timeout", "client_encoding", "standard_conforming_strings",
+			    "gp_autostats_mode", NULL };
+static char *su_settings[] = { "gp_autostats_mode", NULL };
+static struct schema_dest dest = { .superuser = false, .roles = roles, .settings = settings,
+				   .su_settings = su_settings };
+
+static void check_scan(const struct schema_items *items, const struct schema_dest *d)
+{
+	struct schema_findings f;
+	schema_scan(items, d, &f);
+	for (size_t i = 0; i < f.n; i++) {
+		const struct schema_finding *x = &f.v[i];
+		FUZZ_CHECK(x->id && x->object && x->problem && x->fix && x->problem[0] && x->fix[0],
+			   "finding %zu (%s) lacks a part", i, x->id ? x->id : "?");
+		bool at_item = false;
+		for (size_t k = 0; k < items->n && !at_item; k++)
+			at_item = items->v[k].line == x->line;
+		FUZZ_CHECK(at_item, "finding %s names line %d, where no statement starts", x->id, x->line);
+	}
+	schema_findings_free(&f);
+}
+
 static int key_cmp(const void *a, const void *b)
 {
 	const struct schema_item *const *x = a, *const *y = b;
@@ -127,7 +157,18 @@ static void check_schema(const char *s, size_t len, const struct sqlscript *sc)
 			   "the items at lines %d and %d share the key '%s'", by_key[i - 1]->line,
 			   by_key[i]->line, by_key[i]->key);
 	free(by_key);
+	check_scan(&items, NULL);
+	check_scan(&items, &dest);
 	schema_items_free(&items);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc; (void)argv;
+	flavor_parse("PostgreSQL 9.4.24 (Greenplum Database 6.3.0 build dev) on x86_64-unknown-linux-gnu",
+		     &dest.flavor);
+	flavor_mark_adb(&dest.flavor);
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
