@@ -22,12 +22,12 @@ static bool blank(const char *s, size_t n)
 	return sqllex_next(&lx, &t) && t.kind == TOK_EOF;
 }
 
-static int line_of(const char *s, size_t pos)
+/* The line of pos, counting on from an earlier call (positions increase). */
+static int line_of(const char *s, size_t pos, size_t *counted, int *line)
 {
-	int line = 1;
-	for (size_t i = 0; i < pos; i++)
-		line += s[i] == '\n';
-	return line;
+	for (; *counted < pos; (*counted)++)
+		*line += s[*counted] == '\n';
+	return *line;
 }
 
 static void check_alone(const char *s, const struct sqlstmt *st)
@@ -49,15 +49,16 @@ static void check_alone(const char *s, const struct sqlstmt *st)
 /* The statements of sc cover s[0, len) (up to `upto` when the split failed). */
 static void check_cover(const char *s, size_t len, const struct sqlscript *sc, bool complete)
 {
-	size_t pos = 0;
+	size_t pos = 0, counted = 0;
+	int line = 1;
 	for (size_t i = 0; i < sc->n; i++) {
 		const struct sqlstmt *st = &sc->items[i];
 		FUZZ_CHECK(st->start >= pos && st->start < st->end && st->end <= len,
 			   "statement %zu at [%zu, %zu) after %zu of %zu", i, st->start, st->end, pos, len);
 		FUZZ_CHECK(blank(s + pos, st->start - pos),
 			   "text between %zu and statement %zu at %zu is not blank", pos, i, st->start);
-		FUZZ_CHECK(st->line == line_of(s, st->start), "statement %zu: line %d, not %d", i, st->line,
-			   line_of(s, st->start));
+		line_of(s, st->start, &counted, &line);
+		FUZZ_CHECK(st->line == line, "statement %zu: line %d, not %d", i, st->line, line);
 		pos = st->end;
 		if (st->kind == SQLSTMT_META) {
 			FUZZ_CHECK(s[st->start] == '\\', "meta-command %zu does not start with a backslash", i);
