@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <signal.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -250,6 +251,11 @@ bool access_cidr_valid(const char *cidr)
 	if ((size_t)(slash - cidr) >= sizeof addr)
 		return false;
 	snprintf(addr, sizeof addr, "%.*s", (int)(slash - cidr), cidr);
+	/* Digits only: strtol alone would take a sign or white space (a line
+	 * break in the pg_hba.conf line). */
+	for (const char *d = slash + 1; *d; d++)
+		if (!isdigit((unsigned char)*d))
+			return false;
 	char *end;
 	long bits = strtol(slash + 1, &end, 10);
 	if (!slash[1] || *end)

@@ -152,6 +152,23 @@ static const char *nearest_key(const char *group, const char *name)
 	return best && best_d <= 3 ? best : NULL;
 }
 
+/* A value from the file as an error shows it: on one line, control
+ * characters escaped (\n, \t, \xNN), cut at 80 bytes. */
+static const char *shown(const char *v, char *buf, size_t size)
+{
+	size_t k = 0;
+	for (const unsigned char *c = (const unsigned char *)v; *c && k + 5 < size && k < 80; c++) {
+		if (*c == '\n' || *c == '\t')
+			k += (size_t)snprintf(buf + k, size - k, "\\%c", *c == '\n' ? 'n' : 't');
+		else if (*c < 0x20 || *c == 0x7f)
+			k += (size_t)snprintf(buf + k, size - k, "\\x%02x", *c);
+		else
+			buf[k++] = (char)*c;
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
 static const char *kind_words(const struct key_spec *k, char *buf, size_t size)
 {
 	switch (k->kind) {
@@ -259,10 +276,11 @@ static bool take_endpoint(struct loader *L, const config_setting_t *grp, struct 
 		bool known = false;
 		for (int i = 0; sslmodes[i]; i++)
 			known |= strcmp(sslmodes[i], ep->sslmode) == 0;
+		char buf[100];
 		if (!known)
 			return fail(L, config_setting_get_member(grp, "sslmode"),
 				    "sslmode '%s' is not one of disable, allow, prefer, require, "
-				    "verify-ca, verify-full", ep->sslmode);
+				    "verify-ca, verify-full", shown(ep->sslmode, buf, sizeof buf));
 	}
 	return true;
 }
@@ -273,9 +291,10 @@ static bool take_enum(struct loader *L, const config_setting_t *grp, const char 
 	const char *v;
 	if (!grp || !config_setting_lookup_string(grp, name, &v))
 		return true;
+	char buf[100];
 	if (!parse(v, dst))
 		return fail(L, config_setting_get_member(grp, name), "'%s' is \"%s\"; it must be one of %s",
-			    name, v, choices);
+			    name, shown(v, buf, sizeof buf), choices);
 	return true;
 }
 
