@@ -1,4 +1,5 @@
 #include "access.h"
+#include "access_whitelist.h"
 #include "log.h"
 #include "mem.h"
 
@@ -60,7 +61,7 @@ bool access_outstanding(const struct access_opening *o)
 
 bool access_made_by_gp2adb(const struct access_opening *o)
 {
-	return o->kind == ACCESS_PG_HBA;
+	return o->kind == ACCESS_PG_HBA || access_whitelist_managed(o);
 }
 
 /* --- the line format --- */
