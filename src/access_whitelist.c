@@ -442,6 +442,12 @@ void access_whitelist_steps_open(const struct plan *p, const char *cidr, struct 
 		cidr, p->adb.whitelist_group, p->adb.instance_id);
 }
 
+void access_whitelist_steps_close(const struct access_opening *o, struct strbuf *out)
+{
+	strbuf_printf(out, "gp2adb removes %s from the whitelist group %s of %s through the OpenAPI and reads the "
+		      "whitelist back.\n", o->cidr ? o->cidr : "?", o->what ? o->what : "?", o->host ? o->host : "?");
+}
+
 bool access_whitelist_confirm_closed(const struct plan *p, int id)
 {
 	struct journal j;

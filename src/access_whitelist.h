@@ -52,6 +52,9 @@ bool access_whitelist_confirm_closed(const struct plan *p, int id);
 /* What open-access is about to do through the OpenAPI, with the warning. */
 void access_whitelist_steps_open(const struct plan *p, const char *cidr, struct strbuf *out);
 
+/* How a managed opening is closed: what the restore screen shows. */
+void access_whitelist_steps_close(const struct access_opening *o, struct strbuf *out);
+
 /* How long a read-back waits for a change to show (seconds; 8 unless set). */
 void access_whitelist_set_wait(double seconds);
 

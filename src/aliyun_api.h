@@ -42,7 +42,7 @@ struct aliyun_client {
 	struct aliyun_key key;
 	int attempts;               /* tries per call (4) */
 	double backoff_s;           /* pause before the second try, doubled after (0.5) */
-	long timeout_s;             /* per HTTP request (30) */
+	long timeout_s;             /* per HTTP request (15) */
 };
 
 bool aliyun_client_init(struct aliyun_client *c, const char *endpoint, const char *region,

@@ -726,6 +726,8 @@ static void test_wizard_backend_adds_and_restores(void **state)
 	assert_int_equal(list.n, 1);
 	assert_true(list.items[0].by_gp2adb);
 	assert_int_equal(list.items[0].state, OPENING_OPEN);
+	assert_non_null(strstr(list.items[0].undo, "gp2adb removes 203.0.113.7/32 from the whitelist group "
+						   "gp2adb_migration of gp-standin01 through the OpenAPI"));
 	char id[64];
 	snprintf(id, sizeof id, "%s", list.items[0].id);
 	ui_openings_free(&list);

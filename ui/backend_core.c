@@ -164,7 +164,10 @@ static bool core_ledger_list(void *ctx, const struct plan *p, struct ui_openings
 		access_describe(a, &sb);
 		snprintf(o->what, sizeof o->what, "%s", sb.data);
 		strbuf_reset(&sb);
-		access_steps_close(a, &sb);
+		if (access_whitelist_managed(a) && access_whitelist_configured(p))
+			access_whitelist_steps_close(a, &sb);
+		else
+			access_steps_close(a, &sb);
 		for (char *c = sb.data; *c; c++)
 			if (*c == '\n')
 				*c = ' ';
