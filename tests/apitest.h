@@ -49,7 +49,9 @@ void at_gp(struct tu_run *r, const struct at_world *w, int want, ...);
 void at_expect_in(const char *what, const char *text, const char *needle);
 /* The plan the binary reads. */
 void at_load_plan(const struct at_world *w, struct plan *p);
-/* The ledger's text (checked, with gp2adb.log, for the key; caller frees). */
+/* The text of the state directory's ledger, <state_dir>/access/ledger (fails
+ * the test when there is none); it and the migration's gp2adb.log are
+ * checked for the key.  Caller frees. */
 char *at_ledger_text(const struct at_world *w);
 enum access_state at_opening_state(const struct at_world *w, int id);
 
