@@ -365,15 +365,54 @@ static void test_retry_classes(void **state)
 static void test_managed_openings(void **state)
 {
 	(void)state;
+	/* managed: a whitelist entry made by gp2adb, through the OpenAPI */
 	struct access_opening o = { 0 };
 	o.kind = ACCESS_WHITELIST;
-	assert_false(access_whitelist_managed(&o));
-	assert_false(access_made_by_gp2adb(&o));
+	o.by_gp2adb = true;
 	o.path = "openapi:https://gpdb.aliyuncs.com/";
 	assert_true(access_whitelist_managed(&o));
 	assert_true(access_made_by_gp2adb(&o));
+	/* the operator's entry, even with the API's path: not gp2adb's to remove */
+	o.by_gp2adb = false;
+	assert_false(access_whitelist_managed(&o));
+	assert_false(access_made_by_gp2adb(&o));
+	/* gp2adb's, but not through the OpenAPI (a build that cannot undo it) */
+	o.by_gp2adb = true;
+	o.path = NULL;
+	assert_false(access_whitelist_managed(&o));
+	assert_true(access_made_by_gp2adb(&o));
+	o.path = "/data/master/pg_hba.conf";
+	assert_false(access_whitelist_managed(&o));
+	o.path = "openapi";
+	assert_false(access_whitelist_managed(&o));
+	/* another kind with the API's path */
+	o.path = "openapi:https://gpdb.aliyuncs.com/";
 	o.kind = ACCESS_PRIVILEGE;
 	assert_false(access_whitelist_managed(&o));
+	o.kind = ACCESS_PG_HBA;
+	assert_false(access_whitelist_managed(&o));
+
+	/* what the ledger reads back decides it: a v2 line says who made it */
+	struct access_opening ev;
+	char err[200];
+	o.kind = ACCESS_WHITELIST;
+	o.id = 3;
+	o.state = ACCESS_DONE;
+	o.instance = "gp-1";
+	o.cidr = "0.0.0.0/0";
+	o.what = "gp2adb_migration";
+	char *line = access_event_format(&o);
+	assert_true(access_event_parse(line, &ev, err, sizeof err));
+	assert_true(access_whitelist_managed(&ev));
+	access_opening_done(&ev);
+	free(line);
+	o.by_gp2adb = false;
+	line = access_event_format(&o);
+	assert_true(access_event_parse(line, &ev, err, sizeof err));
+	assert_false(access_whitelist_managed(&ev));
+	access_opening_done(&ev);
+	free(line);
+
 	struct plan p;
 	plan_init(&p);
 	assert_false(access_whitelist_configured(&p));
