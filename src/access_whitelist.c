@@ -126,14 +126,26 @@ static struct access_opening *find_open(struct access_ledger *l, const char *ins
 	return NULL;
 }
 
-/* The entry is in the group, and gp2adb did not put it there: the operator's. */
-static enum access_failure record_found(const struct journal *j, struct access_ledger *l, const char *inst,
-					const char *group, const char *cidr, int *id)
+/* What every opening recorded here carries: the migration it was made for,
+ * and the instance (host and instance: its id) and region. */
+static void fill_where(struct access_opening *o, const struct plan *p, char *mid)
 {
+	o->kind = ACCESS_WHITELIST;
+	o->migration = mid;
+	o->host = p->adb.instance_id;
+	o->instance = p->adb.instance_id;
+	o->region = p->adb.region;
+	o->what = p->adb.whitelist_group;
+}
+
+/* The entry is in the group, and gp2adb did not put it there: the operator's. */
+static enum access_failure record_found(const struct journal *j, struct access_ledger *l, const struct plan *p,
+					const char *cidr, int *id)
+{
+	const char *inst = p->adb.instance_id, *group = p->adb.whitelist_group;
 	struct access_opening o = { 0 };
-	o.kind = ACCESS_WHITELIST;
-	o.host = (char *)inst;
-	o.what = (char *)group;
+	char *mid = journal_migration_id(p);
+	fill_where(&o, p, mid);
 	o.cidr = (char *)cidr;
 	char *note = xasprintf("already in whitelist group %s of %s when gp2adb looked: gp2adb did not add it, "
 			       "so it does not remove it either", group, inst);
@@ -144,13 +156,15 @@ static enum access_failure record_found(const struct journal *j, struct access_l
 		*id = o.id;
 	}
 	free(note);
+	free(mid);
 	return ok ? ACCESS_OK : ACCESS_FAIL_OTHER;
 }
 
 static enum access_failure open_locked(struct aliyun_client *c, const struct journal *j, struct access_ledger *l,
-				       const char *inst, const char *group, const char *cidr, int *id,
+				       const struct plan *p, const char *cidr, int *id,
 				       enum access_whitelist_outcome *how)
 {
+	const char *inst = p->adb.instance_id, *group = p->adb.whitelist_group;
 	char text[900];
 	struct aliyun_error e;
 	struct access_opening *prev = find_open(l, inst, group, cidr);
@@ -177,20 +191,19 @@ static enum access_failure open_locked(struct aliyun_client *c, const struct jou
 	}
 	if (present) {
 		*how = WHITELIST_FOUND;
-		return record_found(j, l, inst, group, cidr, id);
+		return record_found(j, l, p, cidr, id);
 	}
-	char *path = NULL;
+	char *path = NULL, *mid = NULL;
 	if (!prev) {
 		path = xasprintf("%s%s", ACCESS_WHITELIST_API_PREFIX, c->url);
-		o.kind = ACCESS_WHITELIST;
+		mid = journal_migration_id(p);
+		fill_where(&o, p, mid);
 		o.by_gp2adb = true;
-		o.host = (char *)inst;
-		o.instance = (char *)inst;
-		o.what = (char *)group;
 		o.cidr = (char *)cidr;
 		o.path = path;
 		if (!access_record(j, l, &o, ACCESS_INTENT, NULL)) {
 			free(path);
+			free(mid);
 			return ACCESS_FAIL_OTHER;
 		}
 	} else if (prev->state == ACCESS_DONE) {
@@ -241,6 +254,7 @@ static enum access_failure open_locked(struct aliyun_client *c, const struct jou
 	}
 out:
 	free(path);
+	free(mid);
 	return rc;
 }
 
@@ -266,8 +280,7 @@ enum access_failure access_whitelist_open(const struct plan *p, const char *cidr
 	int dummy_id;
 	enum access_whitelist_outcome dummy_how;
 	if (access_ledger_begin(p, &j, &l)) {
-		rc = open_locked(&c, &j, &l, p->adb.instance_id, p->adb.whitelist_group, cidr, id ? id : &dummy_id,
-				 how ? how : &dummy_how);
+		rc = open_locked(&c, &j, &l, p, cidr, id ? id : &dummy_id, how ? how : &dummy_how);
 		access_ledger_done(&l);
 		journal_close(&j);
 	}
@@ -284,7 +297,7 @@ static bool begin_managed(const struct plan *p, int id, struct journal *j, struc
 	*found = access_ledger_find(l, id);
 	if (*found && access_whitelist_managed(*found))
 		return true;
-	log_error("no whitelist opening #%d made through the OpenAPI in the ledger of migration %s", id, j->id);
+	log_error("no whitelist opening #%d made through the OpenAPI in the ledger under %s", id, p->state_dir);
 	access_ledger_done(l);
 	journal_close(j);
 	return false;

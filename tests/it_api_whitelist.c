@@ -16,6 +16,7 @@
 #include "access_whitelist.h"
 #include "apitest.h"
 #include "backend.h"
+#include "journal.h"
 #include "mem.h"
 
 static void test_open_status_restore_keep_other_entries(void **state)
@@ -40,26 +41,45 @@ static void test_open_status_restore_keep_other_entries(void **state)
 	at_expect_group(AT_GROUP, "10.1.1.1,192.168.0.0/16,0.0.0.0/0");
 	assert_int_equal(at_count("ModifySecurityIps 1 200"), 1);
 
-	/* the ledger: intent before the call, done after the read-back */
+	/* the state directory's ledger: intent before the call, done after the
+	 * read-back; made by gp2adb, for this migration, on this instance */
 	char *ledger = at_ledger_text(&w);
-	char *intent = strstr(ledger, "v1 id=1 state=intent");
-	char *done = strstr(ledger, "v1 id=1 state=done");
+	char *intent = strstr(ledger, "v2 id=1 state=intent ");
+	char *done = strstr(ledger, "v2 id=1 state=done ");
 	assert_non_null(intent);
 	assert_non_null(done);
 	assert_true(intent < done);
-	at_expect_in("ledger", intent, "kind=whitelist host=gp-standin01 path=openapi:http://127.0.0.1:");
-	at_expect_in("ledger", done, "note=added%20through%20the%20OpenAPI%20and%20read%20back");
+	*strchr(intent, '\n') = '\0';
+	*strchr(done, '\n') = '\0';
+	struct plan p;
+	at_load_plan(&w, &p);
+	char *mid = journal_migration_id(&p);
+	char *made = xasprintf(" migration=%s host=gp-standin01 path=openapi:http://127.0.0.1:", mid);
+	at_expect_in("ledger", intent, "kind=whitelist by=gp2adb migration=");
+	at_expect_in("ledger", intent, made);
+	at_expect_in("ledger", intent, " instance=gp-standin01 cidr=0.0.0.0/0 what=gp2adb_migration sum=");
+	at_expect_in("ledger", done, "kind=whitelist by=gp2adb opened=");
+	at_expect_in("ledger", done, made);
+	at_expect_in("ledger", done, "note=added%20through%20the%20OpenAPI%20and%20read%20back sum=");
+	free(made);
+	plan_done(&p);
 	free(ledger);
 
 	/* status lists it as gp2adb's, and reads the whitelist back */
 	at_gp(&r, &w, 0, "status", NULL);
 	at_expect_in("status", r.out, "access       1 OPEN");
-	at_expect_in("status", r.out, "#1 ADB whitelist group gp2adb_migration: 0.0.0.0/0 (opened by gp2adb");
+	at_expect_in("status", r.out, "#1 ADB whitelist group gp2adb_migration: 0.0.0.0/0 on gp-standin01 (opened by gp2adb");
 	at_expect_in("status", r.out, "the whitelist read back now: the entry is there");
 	tu_run_done(&r);
 	at_gp(&r, &w, 0, "status", "--json", NULL);
 	at_expect_in("status --json", r.out, "\"made_by\": \"gp2adb\"");
 	at_expect_in("status --json", r.out, "\"whitelist_readback\": \"present\"");
+	at_expect_in("status --json", r.out, "\"host\": \"gp-standin01\"");
+	at_expect_in("status --json", r.out, "\"path\": \"openapi:http://127.0.0.1:");
+	char *json_mid = xasprintf("\"migration\": \"%s\"", mid);
+	at_expect_in("status --json", r.out, json_mid);
+	free(json_mid);
+	free(mid);
 	tu_run_done(&r);
 
 	/* asking again changes nothing */
@@ -90,9 +110,14 @@ static void test_last_entry_leaves_the_group_closed(void **state)
 {
 	(void)state;
 	struct at_world w;
-	at_world_open(&w, NULL, "whitelist_group = \"mig_only\";");
+	at_world_open(&w, NULL, "region = \"cn-hangzhou\"; whitelist_group = \"mig_only\";");
 	struct tu_run r;
 	at_gp(&r, &w, 0, "-y", "open-access", "--whitelist", "203.0.113.0/24", NULL);
+	tu_run_done(&r);
+	/* the ledger holds where it was made: the instance and its region */
+	at_gp(&r, &w, 0, "status", NULL);
+	at_expect_in("status", r.out, "#1 ADB whitelist group mig_only: 203.0.113.0/24 on gp-standin01 (cn-hangzhou) "
+		     "(opened by gp2adb");
 	tu_run_done(&r);
 	at_expect_group("mig_only", "203.0.113.0/24");
 	at_expect_group("default", "127.0.0.1");
@@ -118,7 +143,8 @@ static void test_entry_already_present_is_left_to_the_operator(void **state)
 	tu_run_done(&r);
 	assert_int_equal(at_count("ModifySecurityIps"), 0);
 	at_gp(&r, &w, 0, "status", NULL);
-	at_expect_in("status", r.out, "#1 ADB whitelist group gp2adb_migration: 198.51.100.7/32 (opened by you");
+	at_expect_in("status", r.out, "#1 ADB whitelist group gp2adb_migration: 198.51.100.7/32 on gp-standin01 "
+		     "(opened by you");
 	tu_run_done(&r);
 	/* restore-access does not remove what gp2adb did not add: the operator closes it */
 	at_gp(&r, &w, 1, "restore-access", NULL);
@@ -273,6 +299,53 @@ static void test_wizard_backend_adds_and_restores(void **state)
 	at_world_close(&w);
 }
 
+/* A migration is not finished while the entry is open: migrate exits 8 and
+ * names it, also for a migration other than the one it was opened under
+ * (the ledger is the state directory's); once restore-access removed it,
+ * the same migration ends with 0. */
+static void test_migrate_exits_8_while_the_entry_is_open(void **state)
+{
+	(void)state;
+	tu_createdb(TU_SRC, "wlfin");
+	tu_createdb(TU_DST, "wlfin");
+	PGconn *s = tu_connect(TU_SRC, "wlfin");
+	tu_exec(s, "CREATE TABLE public.orders (id int PRIMARY KEY, amount numeric);\n"
+		   "INSERT INTO public.orders SELECT g, g * 1.5 FROM generate_series(1, 200) g;\n");
+	PQfinish(s);
+	struct at_world w;
+	at_world_open(&w, NULL, NULL);
+	struct tu_run r;
+	at_gp(&r, &w, 0, "-y", "open-access", "--whitelist", "203.0.113.7/32", NULL);
+	tu_run_done(&r);
+	/* the same state directory and instance, other databases: another migration id */
+	char *adb = xasprintf("adb = { instance_id = \"%s\"; access_key_file = \"%s\"; endpoint = \"%s\"; };\n",
+			      AT_INSTANCE, w.key, at_endpoint());
+	free(w.conf);
+	w.conf = tu_write_config(w.dir, "wlfin", "wlfin", adb);
+	free(adb);
+	at_gp(&r, &w, 8, "--plain", "--yes", "migrate", NULL);
+	assert_null(strstr(r.out, "migrate: done"));
+	at_expect_in("migrate", r.out, "#1 ADB whitelist group gp2adb_migration: 203.0.113.7/32 on gp-standin01 "
+		     "(opened by gp2adb");
+	at_expect_in("migrate", r.out, "'gp2adb restore-access'");
+	tu_run_done(&r);
+	PGconn *d = tu_connect(TU_DST, "wlfin");
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM public.orders"), 200);     /* the data went */
+	PQfinish(d);
+	at_gp(&r, &w, 8, "--json", "--yes", "migrate", "--resume", NULL);
+	at_expect_in("migrate --json", r.out, "\"open_access\": [");
+	at_expect_in("migrate --json", r.out, "203.0.113.7/32");
+	tu_run_done(&r);
+	at_gp(&r, &w, 0, "restore-access", NULL);
+	at_expect_in("restore-access", r.out, "removed through the OpenAPI");
+	tu_run_done(&r);
+	at_expect_group(AT_GROUP, "127.0.0.1");
+	at_gp(&r, &w, 0, "--plain", "--yes", "migrate", "--resume", NULL);
+	at_expect_in("migrate", r.out, "migrate: done");
+	tu_run_done(&r);
+	at_world_close(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_restore_checks_the_instance_and_the_key),
 		cmocka_unit_test(test_core_open_verify_close),
 		cmocka_unit_test(test_wizard_backend_adds_and_restores),
+		cmocka_unit_test(test_migrate_exits_8_while_the_entry_is_open),
 	};
 	return cmocka_run_group_tests(tests, at_setup, at_teardown);
 }
