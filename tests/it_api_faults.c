@@ -1,7 +1,8 @@
 /* The ADB whitelist through the OpenAPI when things go wrong: the API failing
  * mid-way, a read-back that does not show the change, throttling, refusals,
- * bad signatures, unknown or readable keys, a crash after the call; and the
- * AccessKey in no command line, environment, output or log.  Against the
+ * bad signatures, unknown or readable keys, a kill (SIGKILL) at each step of
+ * opening and of closing; and the AccessKey in no command line, environment,
+ * output or log.  Against the
  * harness's stand-in for Alibaba Cloud's API (tests/aliyun_standin.c). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +22,9 @@
 
 #include "access_whitelist.h"
 #include "apitest.h"
+#include "backend.h"
 #include "mem.h"
+#include "model.h"
 
 static void test_api_failing_midway_keeps_the_opening_listed(void **state)
 {
@@ -178,32 +181,90 @@ static void test_key_file_must_be_private(void **state)
 	at_world_close(&w);
 }
 
-static void test_crash_after_the_call_leaves_it_listed(void **state)
+/* gp2adb -c conf args... (NULL-terminated) with GP2ADB_CRASH_AT=step: it
+ * must die of SIGKILL, as kill -9 would make it, with no key in its output. */
+static void crash_at(const struct at_world *w, const char *step, ...)
+{
+	const char *args[16] = { "-c", w->conf };
+	int n = 2;
+	va_list ap;
+	va_start(ap, step);
+	for (const char *a; n < 15 && (a = va_arg(ap, const char *)); )
+		args[n++] = a;
+	va_end(ap);
+	args[n] = NULL;
+	struct tu_run r;
+	setenv("GP2ADB_CRASH_AT", step, 1);
+	tu_run_gp2adb(&r, args);
+	unsetenv("GP2ADB_CRASH_AT");    /* before anything can fail the test: the next ones run without it */
+	at_assert_no_secret("stdout", r.out);
+	at_assert_no_secret("stderr", r.err);
+	if (r.status != 128 + SIGKILL)
+		fail_msg("GP2ADB_CRASH_AT=%s %s: exit %d, want death by SIGKILL\n%s\n%s", step, args[2], r.status, r.out,
+			 r.err);
+	tu_run_done(&r);
+}
+
+/* What the next start shows: status, and the wizard's welcome screen (the
+ * core backend's list of the ledger). */
+static void assert_listed(const struct at_world *w, bool open, const char *step, const char *status_says)
+{
+	struct tu_run r;
+	at_gp(&r, w, 0, "status", NULL);
+	if (open && (!strstr(r.out, "access       1 OPEN") || !strstr(r.out, status_says)))
+		fail_msg("after a kill at %s, status does not list the opening as \"%s\":\n%s", step, status_says, r.out);
+	if (!open && !strstr(r.out, "access       none outstanding"))
+		fail_msg("after a kill at %s, status lists an opening that was recorded closed:\n%s", step, r.out);
+	tu_run_done(&r);
+	struct plan p;
+	at_load_plan(w, &p);
+	struct ui_backend be;
+	ui_backend_core(&be, NULL);
+	struct ui_openings o;
+	char err[300];
+	if (!be.ledger_list(be.ctx, &p, &o, err, sizeof err))
+		fail_msg("welcome screen: %s", err);
+	if (openings_count_open(&o) != (open ? 1u : 0u))
+		fail_msg("after a kill at %s, the welcome screen lists %zu open, want %d", step, openings_count_open(&o),
+			 open);
+	if (open && !o.items[0].by_gp2adb)
+		fail_msg("after a kill at %s, the welcome screen says the operator must close it", step);
+	ui_openings_free(&o);
+	be.done(be.ctx);
+	plan_done(&p);
+}
+
+static void test_kill_while_opening_leaves_it_listed(void **state)
 {
 	(void)state;
-	struct at_world w;
-	at_world_open(&w, NULL, NULL);
-	struct tu_run r;
-	setenv("GP2ADB_CRASH_AT", "whitelist-after-call", 1);
-	at_gp(&r, &w, 128 + SIGABRT, "-y", "open-access", "--whitelist", "0.0.0.0/0", NULL);
-	unsetenv("GP2ADB_CRASH_AT");
-	tu_run_done(&r);
-	at_expect_group(AT_GROUP, "0.0.0.0/0");
-	assert_int_equal(at_opening_state(&w, 1), ACCESS_INTENT);
-	at_gp(&r, &w, 0, "status", NULL);
-	at_expect_in("status", r.out, "access       1 OPEN");
-	at_expect_in("status", r.out, "the entry is there");
-	tu_run_done(&r);
-	/* opening it again finds it there and records it done, under the same number */
-	at_gp(&r, &w, 0, "-y", "open-access", "--whitelist", "0.0.0.0/0", NULL);
-	at_expect_in("stdout", r.out, "#1:");
-	tu_run_done(&r);
-	assert_int_equal(at_opening_state(&w, 1), ACCESS_DONE);
-	assert_int_equal(at_count("ModifySecurityIps"), 1);
-	at_gp(&r, &w, 0, "restore-access", NULL);
-	tu_run_done(&r);
-	at_expect_group(AT_GROUP, "127.0.0.1");
-	at_world_close(&w);
+	static const char *const steps[] = { "whitelist-after-intent", "whitelist-after-call" };
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		bool called = strcmp(steps[i], "whitelist-after-call") == 0;
+		struct at_world w;
+		at_world_open(&w, NULL, NULL);
+		crash_at(&w, steps[i], "-y", "open-access", "--whitelist", "0.0.0.0/0", NULL);
+		at_expect_group(AT_GROUP, called ? "0.0.0.0/0" : NULL);
+		assert_int_equal(at_opening_state(&w, 1), ACCESS_INTENT);
+		assert_listed(&w, true, steps[i], called ? "the entry is there" : "the entry is NOT there");
+		assert_listed(&w, true, steps[i], "(being opened by gp2adb at");
+		struct tu_run r;
+		if (called) {
+			/* opening it again finds it there and records it done, under the same number */
+			at_gp(&r, &w, 0, "-y", "open-access", "--whitelist", "0.0.0.0/0", NULL);
+			at_expect_in("stdout", r.out, "#1:");
+			tu_run_done(&r);
+			assert_int_equal(at_opening_state(&w, 1), ACCESS_DONE);
+			assert_int_equal(at_count("ModifySecurityIps"), 1);
+		}
+		at_gp(&r, &w, 0, "restore-access", NULL);
+		at_expect_in("restore-access", r.out, "1 of 1 openings closed.");
+		tu_run_done(&r);
+		assert_int_equal(at_opening_state(&w, 1), ACCESS_RESTORED);
+		at_expect_group(AT_GROUP, called ? "127.0.0.1" : NULL);
+		assert_int_equal(at_count("ModifySecurityIps"), called ? 2 : 0);
+		assert_listed(&w, false, steps[i], NULL);
+		at_world_close(&w);
+	}
 }
 
 /* Whether pid is this test or one of its descendants (gp2adb, and whatever it starts). */
@@ -347,7 +408,7 @@ int main(void)
 		cmocka_unit_test(test_refused_change_is_cancelled),
 		cmocka_unit_test(test_bad_signature_and_unknown_key),
 		cmocka_unit_test(test_key_file_must_be_private),
-		cmocka_unit_test(test_crash_after_the_call_leaves_it_listed),
+		cmocka_unit_test(test_kill_while_opening_leaves_it_listed),
 		cmocka_unit_test(test_key_in_no_argv_or_environment),
 		cmocka_unit_test(test_core_midway_failure_then_reopen),
 	};
