@@ -162,7 +162,9 @@ enum access_failure access_restore_pg_hba(const struct plan *p, int id);
 /* GP2ADB_CRASH_AT=<name>: die here by SIGKILL, as kill -9 would (a
  * diagnostic hook for crash tests).  Names: open-intent, open-written,
  * open-reloaded, open-done, restore-intent, restore-written,
- * restore-reloaded, restore-done. */
+ * restore-reloaded, restore-done; and for a whitelist entry through the
+ * OpenAPI (access_whitelist.h) whitelist-after-intent, whitelist-after-call,
+ * whitelist-restore-intent, whitelist-restore-call, whitelist-restore-done. */
 void access_crash_point(const char *name);
 
 #endif

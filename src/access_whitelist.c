@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,13 @@ static enum access_failure open_locked(struct aliyun_client *c, const struct jou
 	char text[900];
 	struct aliyun_error e;
 	struct access_opening *prev = find_open(l, inst, group, cidr);
+	if (prev && prev->state == ACCESS_CLOSING) {
+		/* its removal may have been made already: finish that before anything else */
+		log_error("instance %s: opening #%d is being closed (an earlier restore-access did not finish; status "
+			  "shows what it found): run restore-access to finish closing it, then open-access again", inst,
+			  prev->id);
+		return ACCESS_FAIL_OTHER;
+	}
 	struct access_opening o = { 0 };
 	if (prev)
 		o = *prev;      /* a copy; its strings stay the ledger's */
@@ -321,27 +329,54 @@ static bool same_instance(const struct plan *p, const struct access_opening *o)
 	return true;
 }
 
+/* Record that closing o got no further, and why: it stays outstanding, as
+ * closing, and status shows the note. */
+static void record_stuck(const struct journal *j, struct access_ledger *l, struct access_opening *o, const char *fmt,
+			 ...) __attribute__((format(printf, 4, 5)));
+static void record_stuck(const struct journal *j, struct access_ledger *l, struct access_opening *o, const char *fmt,
+			 ...)
+{
+	char note[1200];
+	int n = snprintf(note, sizeof note, "the last attempt to remove it: ");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(note + n, sizeof note - (size_t)n, fmt, ap);
+	va_end(ap);
+	access_record(j, l, o, ACCESS_CLOSING, note);
+}
+
+/* Closing is recorded before the removal is asked for, and restored only
+ * after the whitelist read back without the entry: a kill between the two
+ * leaves it listed as closing, and the next restore-access finishes it. */
 static enum access_failure close_locked(struct aliyun_client *c, const struct journal *j, struct access_ledger *l,
 					struct access_opening *found)
 {
 	char text[900];
 	struct aliyun_error e;
-	struct access_opening o = *found;
-	/* copies: recording an event replaces the ledger's strings */
-	char *inst = xstrdup(o.host), *group = xstrdup(o.what ? o.what : ""), *cidr = xstrdup(o.cidr ? o.cidr : "");
-	enum access_failure rc = ACCESS_OK;
+	/* a deep copy: each event recorded replaces the ledger's strings */
+	struct access_opening o;
+	access_opening_copy(&o, found);
+	bool again = o.state == ACCESS_CLOSING;     /* an earlier attempt was cut short or failed */
+	const char *inst = o.host, *group = o.what ? o.what : "", *cidr = o.cidr ? o.cidr : "";
+	enum access_failure rc = ACCESS_FAIL_OTHER;
 	char **before = NULL, **others = NULL, **after = NULL;
+	if (!access_record(j, l, &o, ACCESS_CLOSING, NULL))
+		goto out;
+	access_crash_point("whitelist-restore-intent");
 	if (!read_group(c, inst, group, &before, &e)) {
-		log_error("instance %s: cannot read the whitelist: %s; opening #%d is still open", inst,
-			  aliyun_error_text(&e, text, sizeof text), o.id);
+		aliyun_error_text(&e, text, sizeof text);
+		log_error("instance %s: cannot read the whitelist: %s; opening #%d is still open", inst, text, o.id);
+		record_stuck(j, l, &o, "cannot read the whitelist: %s", text);
 		rc = failure_of(&e);
 		goto out;
 	}
 	if (!gpdb_ip_list_has(before, cidr)) {
 		log_info("instance %s: whitelist group %s no longer holds %s", inst, group, cidr);
-		if (!access_record(j, l, &o, ACCESS_RESTORED,
-				   "no longer in the group when gp2adb read it back (removed outside gp2adb)"))
-			rc = ACCESS_FAIL_OTHER;
+		rc = access_record(j, l, &o, ACCESS_RESTORED,
+				   again ? "no longer in the group when gp2adb read it back (removed by an earlier attempt "
+					   "that was cut short, or outside gp2adb)"
+					 : "no longer in the group when gp2adb read it back (removed outside gp2adb)")
+			     ? ACCESS_OK : ACCESS_FAIL_OTHER;
 		goto out;
 	}
 	for (size_t i = 0; before[i]; i++)
@@ -350,9 +385,12 @@ static enum access_failure close_locked(struct aliyun_client *c, const struct jo
 	bool cover = !others && !gpdb_ip_same(cidr, CLOSED_GROUP);
 	bool called = cover ? gpdb_ips_modify(c, inst, group, GPDB_COVER, CLOSED_GROUP, &e)
 			    : gpdb_ips_modify(c, inst, group, GPDB_DELETE, cidr, &e);
+	access_crash_point("whitelist-restore-call");
 	if (!called && e.rejected) {
+		aliyun_error_text(&e, text, sizeof text);
 		log_error("instance %s: removing %s from whitelist group %s was refused: %s; opening #%d is still open",
-			  inst, cidr, group, aliyun_error_text(&e, text, sizeof text), o.id);
+			  inst, cidr, group, text, o.id);
+		record_stuck(j, l, &o, "the API refused it: %s", text);
 		rc = failure_of(&e);
 		goto out;
 	}
@@ -362,14 +400,18 @@ static enum access_failure close_locked(struct aliyun_client *c, const struct jo
 	struct aliyun_error re;
 	switch (readback(c, inst, group, cidr, false, &after, &re)) {
 	case RB_ERROR:
+		aliyun_error_text(&re, text, sizeof text);
 		log_error("instance %s: cannot read the whitelist back: %s; opening #%d stays open in the ledger: "
-			  "run restore-access again", inst, aliyun_error_text(&re, text, sizeof text), o.id);
+			  "run restore-access again", inst, text, o.id);
+		record_stuck(j, l, &o, "cannot read the whitelist back: %s", text);
 		rc = failure_of(&re);
 		goto out;
 	case RB_NOT_YET:
 		log_error("instance %s: NOT restored: whitelist group %s still shows %s after %.0f s of reading it back; "
 			  "opening #%d stays open in the ledger: run restore-access again, or remove it in the console",
 			  inst, group, cidr, wait_s, o.id);
+		record_stuck(j, l, &o, "the API %s the removal, but whitelist group %s still showed %s after %.0f s",
+			     called ? "accepted" : "did not answer", group, cidr, wait_s);
 		rc = called ? ACCESS_FAIL_HOST : failure_of(&e);
 		goto out;
 	case RB_AS_WANTED:
@@ -382,19 +424,17 @@ static enum access_failure close_locked(struct aliyun_client *c, const struct jo
 	if (!access_record(j, l, &o, ACCESS_RESTORED,
 			   cover ? "removed through the OpenAPI (the group now holds only " CLOSED_GROUP
 				   ", which admits no client); read back"
-				 : "removed through the OpenAPI, the group's other entries kept; read back")) {
-		rc = ACCESS_FAIL_OTHER;
+				 : "removed through the OpenAPI, the group's other entries kept; read back"))
 		goto out;
-	}
+	access_crash_point("whitelist-restore-done");
 	log_info("instance %s: removed %s from whitelist group %s (read back)%s", inst, cidr, group,
 		 cover ? "; the group now holds only " CLOSED_GROUP : "");
+	rc = ACCESS_OK;
 out:
 	strv_free(before);
 	strv_free(others);
 	strv_free(after);
-	free(inst);
-	free(group);
-	free(cidr);
+	access_opening_done(&o);
 	return rc;
 }
 

@@ -2,12 +2,16 @@
  * itself through the OpenAPI (gpdb_ips), when gp2adb.conf's adb group names
  * the instance and an AccessKey file.  Recorded in the access ledger like
  * every opening: intent before the call, done once the whitelist read back
- * shows the entry, restored once it reads back without it.  Without a key
- * the operator makes the entry in the console and gp2adb records it
- * (access_record_operator), as before.
+ * shows the entry, closing before the call that removes it, restored once
+ * it reads back without it.  Without a key the operator makes the entry in
+ * the console and gp2adb records it (access_record_operator), as before.
  *
- * Ledger fields of such an opening: host = the instance id, what = the
- * whitelist group, cidr = the entry, path = "openapi:<endpoint URL>". */
+ * Ledger fields of such an opening: by_gp2adb, path = "openapi:<endpoint
+ * URL>" (both make it managed), host and instance = the instance id, region,
+ * what = the whitelist group, cidr = the entry, migration = the migration id
+ * it was opened for.  GP2ADB_CRASH_AT steps (access_crash_point):
+ * whitelist-after-intent, whitelist-after-call, whitelist-restore-intent,
+ * whitelist-restore-call, whitelist-restore-done. */
 #ifndef GP2ADB_ACCESS_WHITELIST_H
 #define GP2ADB_ACCESS_WHITELIST_H
 
@@ -22,7 +26,8 @@
 /* Whether the plan lets gp2adb change the whitelist itself (an AccessKey
  * file and an instance id in the adb group). */
 bool access_whitelist_configured(const struct plan *p);
-/* Whether o is a whitelist entry gp2adb made through the OpenAPI. */
+/* Whether o is a whitelist entry gp2adb made through the OpenAPI (by_gp2adb
+ * and the openapi: path). */
 bool access_whitelist_managed(const struct access_opening *o);
 
 enum access_whitelist_outcome {
@@ -40,7 +45,9 @@ enum access_failure access_whitelist_open(const struct plan *p, const char *cidr
 					  enum access_whitelist_outcome *how);
 /* Remove a managed opening's entry from its group (keeping the group's other
  * entries), read the whitelist back, and record it restored only when the
- * entry is gone.  Safe to repeat. */
+ * entry is gone; until then it stays closing, with what the attempt found.
+ * Safe to repeat.  (An opening that is closing is not opened again:
+ * access_whitelist_open refuses it until this has finished.) */
 enum access_failure access_whitelist_close(const struct plan *p, int id);
 /* Read the whitelist back: is the managed opening's entry there now? */
 enum access_failure access_whitelist_verify(const struct plan *p, const struct access_opening *o, bool *present);

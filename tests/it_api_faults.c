@@ -79,10 +79,14 @@ static void test_readback_without_the_removal_is_not_restored(void **state)
 	at_expect_in("restore-access", r.out, "0 of 1 openings closed.");
 	at_expect_in("stderr", r.err, "NOT restored: whitelist group gp2adb_migration still shows 0.0.0.0/0 after 8 s");
 	tu_run_done(&r);
-	assert_int_equal(at_opening_state(&w, 1), ACCESS_DONE);
+	/* its closing started and was not confirmed: listed, with what the attempt found */
+	assert_int_equal(at_opening_state(&w, 1), ACCESS_CLOSING);
 	at_gp(&r, &w, 0, "status", NULL);
 	at_expect_in("status", r.out, "1 OPEN");
+	at_expect_in("status", r.out, "(closing started at");
 	at_expect_in("status", r.out, "the entry is there");
+	at_expect_in("status", r.out, "the last attempt to remove it: the API accepted the removal, but whitelist "
+		     "group gp2adb_migration still showed 0.0.0.0/0 after 8 s");
 	tu_run_done(&r);
 	free(at_get("ignore?mode=-1"));
 	at_gp(&r, &w, 0, "restore-access", NULL);
@@ -267,6 +271,57 @@ static void test_kill_while_opening_leaves_it_listed(void **state)
 	}
 }
 
+static void test_kill_while_closing_leaves_it_listed(void **state)
+{
+	(void)state;
+	/* closing recorded; the removal called; restored recorded */
+	static const char *const steps[] = { "whitelist-restore-intent", "whitelist-restore-call",
+					     "whitelist-restore-done" };
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		bool called = strcmp(steps[i], "whitelist-restore-intent") != 0;
+		bool recorded = strcmp(steps[i], "whitelist-restore-done") == 0;
+		struct at_world w;
+		at_world_open(&w, NULL, NULL);
+		at_set(AT_INSTANCE, AT_GROUP, "10.1.1.1");
+		struct tu_run r;
+		at_gp(&r, &w, 0, "-y", "open-access", "--whitelist", "0.0.0.0/0", NULL);
+		tu_run_done(&r);
+		crash_at(&w, steps[i], "restore-access", NULL);
+		at_expect_group(AT_GROUP, called ? "10.1.1.1" : "10.1.1.1,0.0.0.0/0");
+		assert_int_equal(at_opening_state(&w, 1), recorded ? ACCESS_RESTORED : ACCESS_CLOSING);
+		assert_listed(&w, !recorded, steps[i], "(closing started at");
+		if (!recorded) {
+			assert_listed(&w, true, steps[i], called ? "the entry is NOT there" : "the entry is there");
+			/* half closed: not opened again under the same number, nor under another */
+			at_gp(&r, &w, 1, "-y", "open-access", "--whitelist", "0.0.0.0/0", NULL);
+			at_expect_in("stderr", r.err, "opening #1 is being closed");
+			tu_run_done(&r);
+			assert_int_equal(at_count("ModifySecurityIps 1"), 1);
+			assert_int_equal(at_opening_state(&w, 1), ACCESS_CLOSING);
+		}
+		/* the rerun closes it: removed once, the group's other entry kept */
+		at_gp(&r, &w, 0, "restore-access", NULL);
+		at_expect_in("restore-access", r.out, recorded ? "No access openings are outstanding"
+							       : "1 of 1 openings closed.");
+		tu_run_done(&r);
+		assert_int_equal(at_opening_state(&w, 1), ACCESS_RESTORED);
+		at_expect_group(AT_GROUP, "10.1.1.1");
+		assert_int_equal(at_count("ModifySecurityIps 2"), 1);
+		/* closing recorded before the call, restored after the read-back */
+		char *ledger = at_ledger_text(&w);
+		char *closing = strstr(ledger, "v2 id=1 state=closing ");
+		char *restored = strstr(ledger, "v2 id=1 state=restored ");
+		assert_non_null(closing);
+		assert_non_null(restored);
+		assert_true(closing < restored);
+		if (called && !recorded)
+			at_expect_in("ledger", restored, "removed%20by%20an%20earlier%20attempt%20that%20was%20cut%20short");
+		free(ledger);
+		assert_listed(&w, false, steps[i], NULL);
+		at_world_close(&w);
+	}
+}
+
 /* Whether pid is this test or one of its descendants (gp2adb, and whatever it starts). */
 static bool ours(long pid)
 {
@@ -390,7 +445,7 @@ static void test_core_midway_failure_then_reopen(void **state)
 	/* the stale read-back: not restored, the ledger keeps it open */
 	free(at_get("ignore?mode=0"));
 	assert_int_equal(access_whitelist_close(&p, 1), ACCESS_FAIL_HOST);
-	assert_int_equal(at_opening_state(&w, 1), ACCESS_DONE);
+	assert_int_equal(at_opening_state(&w, 1), ACCESS_CLOSING);
 	free(at_get("ignore?mode=-1"));
 	assert_int_equal(access_whitelist_close(&p, 1), ACCESS_OK);
 	at_expect_group(AT_GROUP, "127.0.0.1");
@@ -409,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_bad_signature_and_unknown_key),
 		cmocka_unit_test(test_key_file_must_be_private),
 		cmocka_unit_test(test_kill_while_opening_leaves_it_listed),
+		cmocka_unit_test(test_kill_while_closing_leaves_it_listed),
 		cmocka_unit_test(test_key_in_no_argv_or_environment),
 		cmocka_unit_test(test_core_midway_failure_then_reopen),
 	};
