@@ -170,15 +170,12 @@ void access_steps_close(const struct access_opening *o, struct strbuf *out)
 {
 	switch (o->kind) {
 	case ACCESS_WHITELIST:
-		if (access_made_by_gp2adb(o)) {
-			strbuf_printf(out, "gp2adb removes %s from the whitelist group %s of instance %s.\n", o->cidr,
-				      o->what, o->instance ? o->instance : o->host ? o->host : "(the destination)");
-			break;
-		}
+		/* the console steps, also for an entry gp2adb made: they are asked for when
+		 * gp2adb cannot remove it now (access_whitelist_steps_close says how it does) */
 		strbuf_printf(out,
 			"In the AnalyticDB for PostgreSQL console: instance %s > Data Security > Whitelist\n"
 			"Settings: delete the group %s (or remove %s from the group you used).\n",
-			o->host ? o->host : "(the destination)", o->what, o->cidr);
+			o->instance ? o->instance : o->host ? o->host : "(the destination)", o->what, o->cidr);
 		break;
 	case ACCESS_PRIVILEGE:
 		strbuf_printf(out, "Ask Alibaba Cloud support to revoke: %s.\n", o->what);

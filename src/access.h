@@ -75,7 +75,9 @@ bool access_state_parse(const char *s, enum access_state *out);
 bool access_transition_ok(enum access_state from, enum access_state to);
 /* Still to be closed: intent (it may have been made), done or closing. */
 bool access_outstanding(const struct access_opening *o);
-/* Made by gp2adb (undone by restore-access) or by the operator (confirmed). */
+/* Made by gp2adb (undone by restore-access: pg_hba lines, and whitelist
+ * entries added through the OpenAPI, access_whitelist.h) or by the operator
+ * (confirmed). */
 bool access_made_by_gp2adb(const struct access_opening *o);
 
 /* One ledger line: "v2 id=.. state=.. time=.. kind=.. by=.. key=value ...
@@ -160,7 +162,9 @@ enum access_failure access_restore_pg_hba(const struct plan *p, int id);
 /* GP2ADB_CRASH_AT=<name>: die here by SIGKILL, as kill -9 would (a
  * diagnostic hook for crash tests).  Names: open-intent, open-written,
  * open-reloaded, open-done, restore-intent, restore-written,
- * restore-reloaded, restore-done. */
+ * restore-reloaded, restore-done; and for a whitelist entry through the
+ * OpenAPI (access_whitelist.h) whitelist-after-intent, whitelist-after-call,
+ * whitelist-restore-intent, whitelist-restore-call, whitelist-restore-done. */
 void access_crash_point(const char *name);
 
 #endif

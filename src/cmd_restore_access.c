@@ -1,6 +1,7 @@
 /* gp2adb restore-access: undo gp2adb's openings, walk the operator through
  * theirs.  Safe to run twice: what is closed stays closed. */
 #include "access.h"
+#include "access_whitelist.h"
 #include "cmd.h"
 #include "exitcode.h"
 #include "journal.h"
@@ -52,7 +53,7 @@ int cmd_restore_access(struct cli *cli)
 		return EXIT_OK;
 	}
 	size_t closed = 0;
-	bool host_failed = false, left = false;
+	bool host_failed = false, left = false, api_failed = false;
 	for (size_t i = 0; i < l.n; i++) {
 		struct access_opening *o = &l.v[i];
 		if (!access_outstanding(o))
@@ -62,11 +63,21 @@ int cmd_restore_access(struct cli *cli)
 		access_describe(o, &sb);
 		printf("%s\n", sb.data);
 		strbuf_reset(&sb);
-		if (access_made_by_gp2adb(o) && o->kind != ACCESS_PG_HBA) {
-			/* gp2adb undoes only pg_hba openings itself in this build */
+		bool managed = access_whitelist_managed(o);
+		if (managed && access_whitelist_configured(p)) {
+			enum access_failure f = access_whitelist_close(p, o->id);
+			if (f == ACCESS_OK) {
+				printf("  removed through the OpenAPI; the whitelist read back without it\n");
+				closed++;
+			} else {
+				api_failed |= f == ACCESS_FAIL_CONNECT;
+				printf("  NOT restored (see the error above); run restore-access again once it is fixed\n");
+			}
+		} else if (access_made_by_gp2adb(o) && o->kind != ACCESS_PG_HBA && !managed) {
+			/* gp2adb undoes only pg_hba openings and API whitelist entries */
 			access_steps_close(o, &sb);
 			printf("  NOT restored: this build cannot undo it; %s", sb.data);
-		} else if (access_made_by_gp2adb(o)) {
+		} else if (access_made_by_gp2adb(o) && !managed) {
 			enum access_failure f = access_restore_pg_hba(p, o->id);
 			if (f == ACCESS_OK) {
 				printf("  restored\n");
@@ -82,7 +93,10 @@ int cmd_restore_access(struct cli *cli)
 		} else {
 			access_steps_close(o, &sb);
 			printf("  %s", sb.data);
-			if (cmd_confirm("  Is it closed?", p->yes) && access_confirm_closed(p, o->id)) {
+			if (managed)
+				printf("  (gp2adb made it through the OpenAPI, but the configuration has no adb key to remove it now)\n");
+			if (cmd_confirm("  Is it closed?", p->yes) &&
+			    (managed ? access_whitelist_confirm_closed(p, o->id) : access_confirm_closed(p, o->id))) {
 				printf("  recorded as closed\n");
 				closed++;
 			} else {
@@ -95,5 +109,5 @@ int cmd_restore_access(struct cli *cli)
 	printf("%zu of %zu openings closed.\n", closed, total);
 	if (closed == total)
 		return EXIT_OK;
-	return host_failed && !left ? EXIT_SSH : EXIT_USAGE;
+	return host_failed && !left ? EXIT_SSH : api_failed ? EXIT_CONNECT : EXIT_USAGE;
 }

@@ -1,6 +1,7 @@
 /* gp2adb status: outstanding access openings first, then both endpoints,
  * their flavors and versions, reachability. */
 #include "access.h"
+#include "access_whitelist.h"
 #include "cmd.h"
 #include "db.h"
 #include "exitcode.h"
@@ -32,7 +33,20 @@ static void probe(struct endpoint_status *st, const char *role, const struct end
 	PQfinish(conn);
 }
 
-static void openings_json(struct json *j, const struct access_ledger *l)
+/* A whitelist entry gp2adb made through the OpenAPI, read back now:
+ * "present", "absent", "unknown" (could not read), or NULL (not such an entry,
+ * or no key configured). */
+static const char *whitelist_readback(const struct plan *p, const struct access_opening *o)
+{
+	if (!access_whitelist_managed(o) || !access_whitelist_configured(p))
+		return NULL;
+	bool present;
+	if (access_whitelist_verify(p, o, &present) != ACCESS_OK)
+		return "unknown";
+	return present ? "present" : "absent";
+}
+
+static void openings_json(struct json *j, const struct plan *p, const struct access_ledger *l)
 {
 	json_array_begin(j, "openings");
 	for (size_t i = 0; i < l->n; i++) {
@@ -53,13 +67,16 @@ static void openings_json(struct json *j, const struct access_ledger *l)
 		json_string(j, "migration", o->migration);
 		json_string(j, "note", o->note);
 		json_string(j, "description", sb.data);
+		const char *rb = whitelist_readback(p, o);
+		if (rb)
+			json_string(j, "whitelist_readback", rb);
 		json_object_end(j);
 		strbuf_done(&sb);
 	}
 	json_array_end(j);
 }
 
-static void openings_print(const struct access_ledger *l)
+static void openings_print(const struct plan *p, const struct access_ledger *l)
 {
 	size_t n = access_ledger_outstanding(l);
 	if (n == 0) {
@@ -74,6 +91,12 @@ static void openings_print(const struct access_ledger *l)
 		strbuf_init(&sb);
 		access_describe(&l->v[i], &sb);
 		printf("%-12s %s\n", "", sb.data);
+		const char *rb = whitelist_readback(p, &l->v[i]);
+		if (rb)
+			printf("%-12s   the whitelist read back now: %s\n", "",
+			       strcmp(rb, "present") == 0 ? "the entry is there"
+			       : strcmp(rb, "absent") == 0 ? "the entry is NOT there (restore-access records it closed)"
+							   : "cannot read it (see the error above)");
 		strbuf_done(&sb);
 		/* what the last attempt to close it found */
 		const char *note = l->v[i].note;
@@ -93,7 +116,7 @@ int cmd_status(struct cli *cli)
 	bool ledger_ok = access_list(p, &ledger);
 	if (!p->json) {
 		if (ledger_ok) {
-			openings_print(&ledger);
+			openings_print(p, &ledger);
 			if (ledger.damaged)
 				printf("%-12s the ledger had %zu damaged line%s (see the warning above); every whole "
 				       "event was read\n", "", ledger.damaged, ledger.damaged == 1 ? "" : "s");
@@ -110,7 +133,7 @@ int cmd_status(struct cli *cli)
 		struct json j;
 		json_document_begin(&j, &sb);
 		if (ledger_ok)
-			openings_json(&j, &ledger);
+			openings_json(&j, p, &ledger);
 		else
 			json_null(&j, "openings");
 		for (int i = 0; i < 2; i++) {

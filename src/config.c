@@ -1,5 +1,6 @@
 #include "config.h"
 #include "encoding.h"
+#include "aliyun_api.h"
 #include "mem.h"
 
 #include <errno.h>
@@ -28,6 +29,7 @@ static const struct key_spec keys[] = {
 	{ "", "ssh", K_GROUP, 0, 0 },
 	{ "", "migration", K_GROUP, 0, 0 },
 	{ "", "network", K_GROUP, 0, 0 },
+	{ "", "adb", K_GROUP, 0, 0 },
 	{ "", "state_dir", K_STRING, 0, 0 },
 #define ENDPOINT_KEYS(g)                                  \
 	{ g, "host", K_STRING, 0, 0 },                        \
@@ -66,6 +68,11 @@ static const struct key_spec keys[] = {
 	{ "migration", "backfill_keys", K_STRLIST, 0, 0 },
 	{ "network", "source_reaches_destination", K_BOOL, 0, 0 },
 	{ "network", "destination_reaches_source", K_BOOL, 0, 0 },
+	{ "adb", "instance_id", K_STRING, 0, 0 },
+	{ "adb", "region", K_STRING, 0, 0 },
+	{ "adb", "access_key_file", K_STRING, 0, 0 },
+	{ "adb", "endpoint", K_STRING, 0, 0 },
+	{ "adb", "whitelist_group", K_STRING, 0, 0 },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -329,6 +336,54 @@ static void take_tristate(const config_setting_t *grp, const char *name, enum tr
 		*dst = v ? TRI_YES : TRI_NO;
 }
 
+static bool chars_ok(const char *s, size_t min, size_t max, const char *extra, bool lower_only)
+{
+	size_t n = strlen(s);
+	if (n < min || n > max)
+		return false;
+	for (const char *c = s; *c; c++) {
+		bool letter = lower_only ? (*c >= 'a' && *c <= 'z') : ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z'));
+		if (!letter && !(*c >= '0' && *c <= '9') && !strchr(extra, *c))
+			return false;
+	}
+	return true;
+}
+
+/* The adb group: the instance and the AccessKey that let gp2adb open and
+ * close its whitelist entry through the OpenAPI. */
+static bool take_adb(struct loader *L, const config_setting_t *grp, struct adb_plan *a)
+{
+	if (!grp)
+		return true;
+	take_string(grp, "instance_id", &a->instance_id, false);
+	take_string(grp, "region", &a->region, false);
+	take_string(grp, "access_key_file", &a->access_key_file, true);
+	take_string(grp, "endpoint", &a->endpoint, false);
+	take_string(grp, "whitelist_group", &a->whitelist_group, false);
+	if (a->instance_id && !chars_ok(a->instance_id, 1, 64, "-", false))
+		return fail(L, config_setting_get_member(grp, "instance_id"),
+			    "instance_id \"%s\" is not an instance id like gp-bp12ga6v69h86xxxx", a->instance_id);
+	if (!chars_ok(a->whitelist_group, 2, 120, "_", true) || a->whitelist_group[0] < 'a' ||
+	    a->whitelist_group[0] > 'z')
+		return fail(L, config_setting_get_member(grp, "whitelist_group"),
+			    "whitelist_group \"%s\" must be 2 to 120 lower-case letters, digits and underscores, "
+			    "starting with a letter", a->whitelist_group);
+	if (a->access_key_file && !a->instance_id)
+		return fail(L, config_setting_get_member(grp, "access_key_file"),
+			    "access_key_file is set but instance_id is not: name the ADB instance (gp-...) "
+			    "whose whitelist gp2adb may change");
+	if (a->access_key_file || a->endpoint) {
+		char *url = NULL, why[300];
+		bool ok = aliyun_endpoint_url(a->endpoint, a->region, &url, why, sizeof why);
+		free(url);
+		if (!ok) {
+			const config_setting_t *at = config_setting_get_member(grp, a->endpoint ? "endpoint" : "region");
+			return fail(L, at ? at : grp, "adb: %s", why);
+		}
+	}
+	return true;
+}
+
 static bool holds_password(const config_t *cfg)
 {
 	return config_lookup(cfg, "source.password") || config_lookup(cfg, "destination.password") ||
@@ -442,6 +497,8 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 		p->roles = b;
 	take_tristate(net, "source_reaches_destination", &p->source_reaches_destination);
 	take_tristate(net, "destination_reaches_source", &p->destination_reaches_source);
+	if (!L.failed)
+		take_adb(&L, config_lookup(&cfg, "adb"), &p->adb);
 
 	const char *sd;
 	if (config_lookup_string(&cfg, "state_dir", &sd)) {

@@ -26,6 +26,7 @@ void plan_init(struct plan *p)
 	p->roles = true;
 	p->retries = 5;
 	p->state_dir = plan_expand_home("~/.local/state/gp2adb");
+	p->adb.whitelist_group = xstrdup("gp2adb_migration");
 }
 
 static void endpoint_done(struct endpoint *e)
@@ -56,6 +57,11 @@ void plan_done(struct plan *p)
 	strv_free(p->exclude);
 	free(p->state_dir);
 	free(p->source_encoding);
+	free(p->adb.instance_id);
+	free(p->adb.region);
+	free(p->adb.access_key_file);
+	free(p->adb.endpoint);
+	free(p->adb.whitelist_group);
 	memset(p, 0, sizeof *p);
 }
 

@@ -34,11 +34,23 @@ struct ssh_plan {
 	char *password;     /* optional, for password/keyboard-interactive auth */
 };
 
+/* The ADB OpenAPI (gp2adb.conf group "adb"): with an AccessKey file and the
+ * instance id, gp2adb adds the migration's whitelist entry itself and removes
+ * it at the end (access_whitelist.h). */
+struct adb_plan {
+	char *instance_id;          /* "gp-bp1..." */
+	char *region;               /* "cn-hangzhou" */
+	char *access_key_file;      /* ~ expanded; its owner's only; never logged */
+	char *endpoint;             /* NULL: from the region */
+	char *whitelist_group;      /* "gp2adb_migration" */
+};
+
 struct plan {
 	char *config_path;          /* the file this plan was read from, or NULL */
 	struct endpoint source;
 	struct endpoint destination;
 	struct ssh_plan ssh;
+	struct adb_plan adb;
 
 	enum instance_mode instance_mode;     /* destination.mode */
 	enum tristate source_reaches_destination;   /* network.source_reaches_destination */

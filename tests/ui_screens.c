@@ -355,6 +355,36 @@ static void test_core_build(void **state)
 	rig_close(&r);
 }
 
+/* With the adb group's AccessKey the whitelist screen says gp2adb adds the
+ * entry itself, and a 0.0.0.0/0 entry is confirmed before it is added. */
+static void test_whitelist_through_the_openapi(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_open(&r, 24, 80, true);
+	r.plan.adb.instance_id = strdup("gp-bp1x2y");
+	r.plan.adb.access_key_file = strdup("/home/op/.aliyun/gp2adb.key");
+	key(&r, UI_KEY_ENTER);
+	key(&r, 't');
+	key(&r, UI_KEY_ENTER);
+	key(&r, UI_KEY_DOWN);
+	key(&r, 'a');
+	key(&r, UI_KEY_ENTER);
+	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_WHITELIST);
+	key(&r, 'e');
+	keys(&r, "0.0.0.0/0");
+	key(&r, UI_KEY_ENTER);
+	expect_screen(&r, "whitelist-openapi");
+	key(&r, UI_KEY_ENTER);
+	assert_int_equal(r.s.wiz.overlay, OV_CONFIRM);
+	assert_non_null(strstr(r.s.wiz.question, "Add it and go on?"));
+	assert_int_equal(r.f.calls_record, 0);
+	key(&r, 'y');
+	assert_int_equal(r.f.calls_record, 1);
+	rig_close(&r);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -365,7 +395,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walk_80x24), cmocka_unit_test(test_large_and_resize),
 		cmocka_unit_test(test_evaluation_132x43), cmocka_unit_test(test_gpcopy_install),
-		cmocka_unit_test(test_core_build),
+		cmocka_unit_test(test_core_build), cmocka_unit_test(test_whitelist_through_the_openapi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,8 @@
 # tools/deps.sh: the Debian packages gp2adb needs to build, test and demo;
 # installs the missing ones (as root; through sudo otherwise).
 GP2ADB_DEBS="build-essential autoconf automake libtool pkg-config libpq-dev libssh2-1-dev \
-libconfig-dev libcmocka-dev libncurses-dev postgresql postgresql-contrib openssh-server \
-openssh-client tmux man-db groff-base util-linux procps ncurses-term pgcopydb"
+libconfig-dev libcmocka-dev libncurses-dev libssl-dev libcurl4-openssl-dev libjansson-dev \
+postgresql postgresql-contrib openssh-server openssh-client tmux man-db groff-base util-linux procps ncurses-term pgcopydb"
 
 # clang and its libFuzzer runtime, for the fuzz targets (tools/fuzz); tools/check
 # skips those, saying so, where they cannot be installed.

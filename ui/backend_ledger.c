@@ -2,6 +2,7 @@
  * over access.c. */
 #include "backend_priv.h"
 #include "access.h"
+#include "access_whitelist.h"
 #include "mem.h"
 #include "strbuf.h"
 
@@ -46,13 +47,17 @@ static bool core_ledger_list(void *ctx, const struct plan *p, struct ui_openings
 		access_describe(a, &sb);
 		snprintf(o->what, sizeof o->what, "%s", sb.data);
 		strbuf_reset(&sb);
-		access_steps_close(a, &sb);
+		if (access_whitelist_managed(a) && access_whitelist_configured(p))
+			access_whitelist_steps_close(a, &sb);
+		else
+			access_steps_close(a, &sb);
 		for (char *c = sb.data; *c; c++)
 			if (*c == '\n')
 				*c = ' ';
 		snprintf(o->undo, sizeof o->undo, "%s", sb.data);
 		strbuf_done(&sb);
-		o->by_gp2adb = access_made_by_gp2adb(a);
+		/* a whitelist entry made through the OpenAPI is gp2adb's to close only with the key */
+		o->by_gp2adb = access_made_by_gp2adb(a) && (!access_whitelist_managed(a) || access_whitelist_configured(p));
 		o->state = opening_state_of(a);
 		o->opened_at = (double)a->opened;
 	}
@@ -68,17 +73,40 @@ static bool core_ledger_record(void *ctx, const struct plan *p, const struct ui_
 		snprintf(err, size, "only a whitelist entry with a valid CIDR can be recorded here");
 		return false;
 	}
-	if (!access_record_operator(p, ACCESS_WHITELIST, o->cidr, "gp2adb migration", &id)) {
+	if (access_whitelist_configured(p)) {
+		/* the adb group's AccessKey: gp2adb adds the entry itself and reads it back */
+		if (access_whitelist_open(p, o->cidr, &id, NULL) != ACCESS_OK) {
+			snprintf(err, size, "the whitelist entry %s could not be added through the OpenAPI (see the log)",
+				 o->cidr);
+			return false;
+		}
+		return true;
+	}
+	if (!access_record_operator(p, ACCESS_WHITELIST, o->cidr, "gp2adb_migration", &id)) {
 		snprintf(err, size, "the whitelist entry %s could not be recorded in the ledger (see the log)", o->cidr);
 		return false;
 	}
 	return true;
 }
 
+/* Whether ledger opening id is a whitelist entry made through the OpenAPI. */
+static bool managed_whitelist(const struct plan *p, int id)
+{
+	struct access_ledger l;
+	bool managed = false;
+	if (access_list(p, &l)) {
+		const struct access_opening *o = access_ledger_find(&l, id);
+		managed = o && access_whitelist_managed(o);
+	}
+	access_ledger_done(&l);
+	return managed;
+}
+
 static bool core_ledger_confirm(void *ctx, const struct plan *p, const char *id, char *err, size_t size)
 {
 	(void)ctx;
-	if (!access_confirm_closed(p, atoi(id))) {
+	if (managed_whitelist(p, atoi(id)) ? !access_whitelist_confirm_closed(p, atoi(id))
+					   : !access_confirm_closed(p, atoi(id))) {
 		snprintf(err, size, "opening #%s could not be marked closed in the ledger (see the log)", id);
 		return false;
 	}
@@ -88,7 +116,9 @@ static bool core_ledger_confirm(void *ctx, const struct plan *p, const char *id,
 static bool core_ledger_restore(void *ctx, const struct plan *p, const char *id, char *err, size_t size)
 {
 	(void)ctx;
-	if (access_restore_pg_hba(p, atoi(id)) != ACCESS_OK) {
+	enum access_failure f = managed_whitelist(p, atoi(id)) ? access_whitelist_close(p, atoi(id))
+							       : access_restore_pg_hba(p, atoi(id));
+	if (f != ACCESS_OK) {
 		snprintf(err, size, "opening #%s could not be restored (see the log); gp2adb restore-access retries it", id);
 		return false;
 	}

@@ -268,12 +268,33 @@ static const char whitelist_text[] =
 	"Remove the entry when the migration ends.  gp2adb records it in its access ledger and "
 	"shows it at every start until you confirm it is gone.";
 
+/* With the adb group's AccessKey, gp2adb makes the entry itself (access_whitelist.h). */
+static bool whitelist_by_api(const struct wizard *w)
+{
+	const struct adb_plan *a = &w->m.plan->adb;
+	return a->access_key_file && a->access_key_file[0] && a->instance_id && a->instance_id[0];
+}
+
 void whitelist_draw(struct wizard *w, struct canvas *c, int top, int height)
 {
 	int y = top + 1;
-	y += canvas_wrap(c, y, 2, c->cols - 4, height - 6, 0, R_NORMAL, whitelist_text);
+	if (whitelist_by_api(w)) {
+		char *text = xasprintf(
+			"ADB accepts connections only from addresses in its whitelist.  Type the address of the host "
+			"that runs gp2adb; for gpcopy, also the Greenplum master and every segment host.\n"
+			"gp2adb adds it to the whitelist group %s of %s through the OpenAPI (the AccessKey of the "
+			"configuration), reads the whitelist back, and removes it again at Access restoration.\n"
+			"Do not add 0.0.0.0/0: it opens the instance to the whole internet for as long as the entry "
+			"stays, and the database password is then the only protection.",
+			w->m.plan->adb.whitelist_group, w->m.plan->adb.instance_id);
+		y += canvas_wrap(c, y, 2, c->cols - 4, height - 6, 0, R_NORMAL, text);
+		free(text);
+	} else {
+		y += canvas_wrap(c, y, 2, c->cols - 4, height - 6, 0, R_NORMAL, whitelist_text);
+	}
 	y++;
-	canvas_text(c, y, 2, 34, R_TITLE, "Entry you added (address/CIDR):");
+	canvas_text(c, y, 2, 34, R_TITLE, whitelist_by_api(w) ? "Entry to add (address/CIDR):"
+							       : "Entry you added (address/CIDR):");
 	char val[300];
 	snprintf(val, sizeof val, "%s%s", w->s.input, w->s.editing ? "_" : "");
 	canvas_text(c, y++, 36, c->cols - 38, w->s.editing ? R_SEL : R_NORMAL, *val ? val : "(e to type it)");
@@ -329,7 +350,8 @@ bool whitelist_validate(struct wizard *w, char *err, size_t size)
 	if (w->s.flag)
 		return true;
 	if (!w->s.input[0]) {
-		snprintf(err, size, "Type the whitelist entry you added (e), or press a if this host was already allowed.");
+		snprintf(err, size, "Type the whitelist entry %s (e), or press a if this host was already allowed.",
+			 whitelist_by_api(w) ? "to add" : "you added");
 		return false;
 	}
 	if (!cidr_plausible(w->s.input)) {
@@ -346,8 +368,9 @@ bool whitelist_apply(struct wizard *w, char *err, size_t size)
 		return true;
 	}
 	if (strcmp(w->s.input, "0.0.0.0/0") == 0 && !w->s.confirmed) {
-		wizard_ask(w, CONFIRM_NEXT,
-			   "0.0.0.0/0 lets the whole internet reach ADB until it is removed. Record it and go on? (y/n)");
+		wizard_ask(w, CONFIRM_NEXT, whitelist_by_api(w)
+			   ? "0.0.0.0/0 lets the whole internet reach ADB until it is removed. Add it and go on? (y/n)"
+			   : "0.0.0.0/0 lets the whole internet reach ADB until it is removed. Record it and go on? (y/n)");
 		snprintf(err, size, "Waiting for the 0.0.0.0/0 entry to be confirmed.");
 		return false;
 	}

@@ -4,10 +4,10 @@
 #   make -f $(top)/tests/fuzz/fuzz.mk -C build/fuzz top=$(top)
 top ?= ../..
 CC := clang
-PKGS := libpq libssh2 libconfig libcrypto
+PKGS := libpq libssh2 libconfig libcrypto libcurl jansson
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 CFLAGS := -std=c11 -g -O1 -Wall -Wextra -D_GNU_SOURCE -pthread $(SAN) \
-	-I$(top)/src -I$(top)/tests/fuzz $(shell pkg-config --cflags $(PKGS))
+	-I. -I$(top)/src -I$(top)/tests/fuzz $(shell pkg-config --cflags $(PKGS))
 LIBS := $(shell pkg-config --libs $(PKGS)) -lm -pthread
 
 # All of src/ but main(); the linker takes from the archive what each target needs.
@@ -17,7 +17,11 @@ TARGETS := $(patsubst $(top)/tests/fuzz/%.c,%,$(wildcard $(top)/tests/fuzz/fuzz_
 
 all: $(TARGETS)
 
-obj/%.o: $(top)/src/%.c
+# What configure would write for the few sources that print the version.
+autoconfig.h:
+	echo '#define PACKAGE_VERSION "fuzz"' >$@
+
+obj/%.o: $(top)/src/%.c autoconfig.h
 	@mkdir -p obj
 	$(CC) $(CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 

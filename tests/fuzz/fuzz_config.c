@@ -5,6 +5,7 @@
  * one-line error naming the file, which never holds a password the file
  * sets. */
 #include "fuzz.h"
+#include "cluster.h"
 #include "config.h"
 #include "log.h"
 #include "mem.h"
@@ -101,7 +102,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   p.validate_sample_mb);
 		FUZZ_CHECK(in_range(p.validate_sample_percent, 1, 100), "validate_sample_percent %d",
 			   p.validate_sample_percent);
-		FUZZ_CHECK(strv_len(p.databases) <= 1, "%zu databases accepted", strv_len(p.databases));
+		/* several databases (or "all"): each migrates into its namesake,
+		 * so neither endpoint names one, and none is listed twice */
+		if (cluster_multi(&p)) {
+			FUZZ_CHECK(!p.source.dbname && !p.destination.dbname,
+				   "%zu databases accepted with an endpoint's dbname", strv_len(p.databases));
+			for (size_t i = 0; p.databases[i]; i++)
+				for (size_t k = 0; k < i; k++)
+					FUZZ_CHECK(strcmp(p.databases[i], p.databases[k]) != 0, "database %s listed twice",
+						   p.databases[i]);
+		}
 		FUZZ_CHECK(p.state_dir != NULL, "no state_dir");
 	} else {
 		FUZZ_CHECK(strncmp(err, path, strlen(path)) == 0, "the error does not name the file: %s", err);
