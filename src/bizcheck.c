@@ -167,9 +167,24 @@ static void check_one(PGconn *s, PGconn *d, struct bizresult *res)
 	PQclear(rd);
 }
 
+static bool for_database(const struct bizquery *q, const char *db)
+{
+	return !q->database || (db && strcmp(q->database, db) == 0);
+}
+
 bool bizcheck_run(const struct plan *p, const struct bizquery_list *l, struct bizreport *report)
 {
 	memset(report, 0, sizeof *report);
+	return bizcheck_append(p, l, report);
+}
+
+bool bizcheck_append(const struct plan *p, const struct bizquery_list *l, struct bizreport *report)
+{
+	size_t want = 0;
+	for (size_t i = 0; i < l->n; i++)
+		want += for_database(&l->items[i], p->source.dbname);
+	if (want == 0)
+		return true;
 	struct db_error err;
 	PGconn *s = db_connect(&p->source, "bizcheck", &err);
 	if (!s) {
@@ -184,10 +199,14 @@ bool bizcheck_run(const struct plan *p, const struct bizquery_list *l, struct bi
 		PQfinish(s);
 		return false;
 	}
-	report->items = xcalloc(l->n + 1, sizeof *report->items);
+	report->items = xrealloc(report->items, (report->n + want + 1) * sizeof *report->items);
 	for (size_t i = 0; i < l->n; i++) {
+		if (!for_database(&l->items[i], p->source.dbname))
+			continue;
 		struct bizresult *res = &report->items[report->n++];
+		memset(res, 0, sizeof *res);
 		res->q = &l->items[i];
+		res->database = p->source.dbname;
 		check_one(s, d, res);
 		report->match += res->status == BIZ_MATCH;
 		report->differ += res->status == BIZ_DIFFERS;

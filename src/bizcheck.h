@@ -25,6 +25,7 @@ struct bizquery {
 	char *sql;          /* without the final ';' */
 	int line;           /* where it starts in the file */
 	bool ordered;       /* a top-level ORDER BY: compare in order */
+	char *database;     /* from "-- database: D" before it; NULL: every database */
 };
 
 struct bizquery_list {
@@ -33,7 +34,9 @@ struct bizquery_list {
 };
 
 /* Read and split a file of queries.  Names come from a "-- name: NAME"
- * comment line before each query.  false with err "FILE:LINE: ..." for an
+ * comment line before each query; a "-- database: D" line makes the queries
+ * after it (until the next such line; an empty one: every database) run in
+ * database D of a migration of several.  false with err "FILE:LINE: ..." for an
  * unreadable file, an unterminated literal, a psql meta-command, a
  * duplicate name, or a file without queries. */
 bool bizcheck_load(const char *path, struct bizquery_list *out, char *err, size_t errsize);
@@ -51,6 +54,7 @@ struct bizside {
 
 struct bizresult {
 	const struct bizquery *q;
+	const char *database;   /* where it ran (borrowed from the plan) */
 	enum bizstatus status;
 	struct bizside src, dst;
 	char detail[768];   /* the first difference, or which side failed */
@@ -68,6 +72,9 @@ struct bizreport {
 /* Run every query of l on the plan's source and destination.  false when a
  * side cannot be reached (report->error, connect_failed). */
 bool bizcheck_run(const struct plan *p, const struct bizquery_list *l, struct bizreport *report);
+/* The same, adding to report the queries for the plan's database (those of
+ * no database and those naming it). */
+bool bizcheck_append(const struct plan *p, const struct bizquery_list *l, struct bizreport *report);
 void bizcheck_report_free(struct bizreport *r);
 
 /* Compare two results (the PGresults of one query); exposed for tests.

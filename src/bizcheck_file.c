@@ -34,9 +34,13 @@ bool bizcheck_ordered(const char *sql)
 	return ordered;
 }
 
-/* "-- name: X" on a line of its own in [from, to): the last one wins. */
-static char *name_between(const char *text, size_t from, size_t to)
+/* "-- KEY: X" on a line of its own in [from, to): the last one wins.  *seen
+ * tells an empty value ("-- database:") from none. */
+static char *directive_between(const char *text, size_t from, size_t to, const char *key, bool *seen)
 {
+	size_t klen = strlen(key);
+	if (seen)
+		*seen = false;
 	char *name = NULL;
 	size_t i = from;
 	while (i < to) {
@@ -54,16 +58,16 @@ static char *name_between(const char *text, size_t from, size_t to)
 			const char *end = l + len;
 			while (c < end && isspace((unsigned char)*c))
 				c++;
-			if (end - c > 5 && strncasecmp(c, "name:", 5) == 0) {
-				c += 5;
+			if ((size_t)(end - c) >= klen && strncasecmp(c, key, klen) == 0) {
+				c += klen;
 				while (c < end && isspace((unsigned char)*c))
 					c++;
 				while (end > c && isspace((unsigned char)end[-1]))
 					end--;
-				if (end > c) {
-					free(name);
-					name = xasprintf("%.*s", (int)(end - c), c);
-				}
+				if (seen)
+					*seen = true;
+				free(name);
+				name = end > c ? xasprintf("%.*s", (int)(end - c), c) : NULL;
 			}
 		}
 		i = eol + 1;
@@ -85,6 +89,7 @@ bool bizcheck_load(const char *path, struct bizquery_list *out, char *err, size_
 	if (!ok)
 		snprintf(err, errsize, "%s:%s", path, sc.error);
 	size_t prev_end = 0;
+	char *database = NULL;
 	for (size_t i = 0; ok && i < sc.n; i++) {
 		const struct sqlstmt *st = &sc.items[i];
 		if (st->kind == SQLSTMT_META) {
@@ -105,12 +110,22 @@ bool bizcheck_load(const char *path, struct bizquery_list *out, char *err, size_
 		memset(q, 0, sizeof *q);
 		q->sql = xasprintf("%.*s", (int)(end - st->start), text + st->start);
 		q->line = st->line;
-		q->name = name_between(text, prev_end, st->start);
+		q->name = directive_between(text, prev_end, st->start, "name:", NULL);
+		/* "-- database: D" holds for the queries after it, until the next */
+		bool seen;
+		char *db = directive_between(text, prev_end, st->start, "database:", &seen);
+		if (seen) {
+			free(database);
+			database = db;
+		}
+		q->database = database ? xstrdup(database) : NULL;
 		if (!q->name)
 			q->name = xasprintf("query %zu (line %d)", out->n, st->line);
 		q->ordered = bizcheck_ordered(q->sql);
 		for (size_t k = 0; k + 1 < out->n; k++) {
-			if (strcmp(out->items[k].name, q->name) == 0) {
+			const char *d1 = out->items[k].database, *d2 = q->database;
+			bool same_db = (!d1 && !d2) || (d1 && d2 && strcmp(d1, d2) == 0);
+			if (same_db && strcmp(out->items[k].name, q->name) == 0) {
 				snprintf(err, errsize, "%s:%d: the name \"%s\" is already used by the query at line %d",
 					 path, q->line, q->name, out->items[k].line);
 				ok = false;
@@ -122,6 +137,7 @@ bool bizcheck_load(const char *path, struct bizquery_list *out, char *err, size_
 		snprintf(err, errsize, "%s: no queries in it", path);
 		ok = false;
 	}
+	free(database);
 	sqlscript_free(&sc);
 	free(text);
 	if (!ok)
@@ -134,6 +150,7 @@ void bizcheck_list_free(struct bizquery_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->items[i].name);
 		free(l->items[i].sql);
+		free(l->items[i].database);
 	}
 	free(l->items);
 	memset(l, 0, sizeof *l);

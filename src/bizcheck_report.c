@@ -5,6 +5,7 @@
 #include "strbuf.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char *status_name(enum bizstatus s)
 {
@@ -24,15 +25,30 @@ static void side_time(struct strbuf *sb, const struct bizside *s)
 		strbuf_printf(sb, " %9.2f s", s->seconds);
 }
 
+/* Whether the results come from more than one database. */
+static bool several(const struct bizreport *r)
+{
+	for (size_t i = 1; i < r->n; i++) {
+		const char *a = r->items[0].database, *b = r->items[i].database;
+		if ((a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0))
+			return true;
+	}
+	return false;
+}
+
 char *bizcheck_report_text(const struct bizreport *r, const char *file)
 {
+	bool dbs = several(r);
 	struct strbuf sb;
 	strbuf_init(&sb);
 	strbuf_printf(&sb, "Business check: %zu queries from %s, run on both sides (read only)\n", r->n, file);
 	strbuf_printf(&sb, "  %-32s %-8s %11s %11s %9s\n", "query", "result", "source", "destination", "rows");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct bizresult *x = &r->items[i];
-		strbuf_printf(&sb, "  %-32.32s %-8s", x->q->name, x->status == BIZ_MATCH ? "match"
+		char label[96];
+		snprintf(label, sizeof label, "%s%s%s", dbs && x->database ? x->database : "",
+			 dbs && x->database ? ": " : "", x->q->name);
+		strbuf_printf(&sb, "  %-32.32s %-8s", label, x->status == BIZ_MATCH ? "match"
 			      : x->status == BIZ_DIFFERS ? "DIFFERS" : "ERROR");
 		side_time(&sb, &x->src);
 		side_time(&sb, &x->dst);
@@ -70,6 +86,7 @@ char *bizcheck_report_json(const struct bizreport *r, const char *file)
 		const struct bizresult *x = &r->items[i];
 		json_object_begin(&j, NULL);
 		json_string(&j, "name", x->q->name);
+		json_string(&j, "database", x->database);
 		json_int(&j, "line", x->q->line);
 		json_string(&j, "status", status_name(x->status));
 		json_bool(&j, "ordered", x->q->ordered);

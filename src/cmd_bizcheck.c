@@ -1,6 +1,7 @@
 /* gp2adb validate --queries FILE (and migrate's "business check" stage):
  * the application's own queries on both sides. */
 #include "bizcheck.h"
+#include "cluster.h"
 #include "cmd.h"
 #include "exitcode.h"
 #include "journal.h"
@@ -46,11 +47,30 @@ int cmd_bizcheck(struct cli *cli)
 		return EXIT_USAGE;
 	}
 	struct bizreport r;
-	if (!bizcheck_run(p, &l, &r)) {
+	struct cluster_dbs dbs = { 0 };
+	bool ran;
+	if (cluster_multi(p)) {
+		/* each database runs the queries of no database and those naming it */
+		bool connect_failed;
+		memset(&r, 0, sizeof r);
+		ran = cluster_databases(p, &dbs, &connect_failed, r.error, sizeof r.error);
+		r.connect_failed = connect_failed;
+		for (size_t i = 0; ran && i < dbs.n; i++) {
+			if (!dbs.v[i].on_source)
+				continue;
+			struct plan view;
+			cluster_plan_for(p, dbs.v[i].name, &view);
+			ran = bizcheck_append(&view, &l, &r);
+		}
+	} else {
+		ran = bizcheck_run(p, &l, &r);
+	}
+	if (!ran) {
 		fprintf(stderr, "gp2adb: business check: %s\n", r.error);
 		int rc = r.connect_failed ? EXIT_CONNECT : EXIT_USAGE;
 		bizcheck_report_free(&r);
 		bizcheck_list_free(&l);
+		cluster_dbs_free(&dbs);
 		return rc;
 	}
 	char *text = bizcheck_report_text(&r, p->business_queries);
@@ -66,5 +86,6 @@ int cmd_bizcheck(struct cli *cli)
 		fprintf(stderr, "gp2adb: %zu business queries could not run on both sides; see above\n", r.errors);
 	bizcheck_report_free(&r);
 	bizcheck_list_free(&l);
+	cluster_dbs_free(&dbs);
 	return rc;
 }

@@ -66,7 +66,9 @@ static const struct {
 
 static int run_command(struct cli *cli, const char *name)
 {
-	if (cluster_multi(&cli->plan))
+	/* the business check goes over the databases itself (its queries say which) */
+	bool bizcheck = strcmp(name, "validate") == 0 && cli->queries;
+	if (cluster_multi(&cli->plan) && !bizcheck)
 		for (size_t i = 0; i < sizeof per_database / sizeof per_database[0]; i++)
 			if (strcmp(per_database[i].name, name) == 0)
 				return cmd_each_database(cli, name, per_database[i].run, per_database[i].create);

@@ -160,6 +160,23 @@ static void test_three_databases_interrupted_and_resumed(void **state)
 	assert_int_equal(tu_count(d, "SELECT last_value FROM staff_id_seq"), 500);
 	PQfinish(d);
 
+	/* the business check over the three: each query where its file says */
+	char *qpath = xasprintf("%s/queries.sql", dir);
+	tu_write_file(qpath, "-- name: tables here\nSELECT count(*) FROM pg_tables WHERE schemaname <> 'pg_catalog'\n"
+			     "  AND schemaname <> 'information_schema' AND schemaname <> 'gp2adb';\n"
+			     "-- database: c_shop\n-- name: revenue\nSELECT customer, sum(total) FROM sales.orders GROUP BY 1;\n"
+			     "-- database: c_hr\n-- name: hires\nSELECT date_trunc('year', hired), count(*) FROM staff GROUP BY 1;\n",
+		      0644);
+	const char *biz[] = { "validate", "-c", conf, "--plain", "--queries", qpath, NULL };
+	assert_int_equal(run(&r, biz), 0);
+	assert_non_null(strstr(r.out, "c_shop: revenue"));
+	assert_non_null(strstr(r.out, "c_hr: hires"));
+	assert_non_null(strstr(r.out, "c_logs: tables here"));
+	assert_null(strstr(r.out, "c_logs: revenue"));
+	assert_non_null(strstr(r.out, "5 match, 0 differ, 0 could not run"));
+	tu_run_done(&r);
+	free(qpath);
+
 	/* "all": every user database of the source (they are all copied now:
 	 * skip-existing leaves each table alone) */
 	free(conf);

@@ -53,6 +53,30 @@ static void test_load_names_lines_order(void **state)
 	free(path);
 }
 
+static void test_database_directives(void **state)
+{
+	(void)state;
+	char *path = write_tmp("-- name: everywhere\nSELECT 1;\n"
+			       "-- database: shop\n-- name: orders\nSELECT count(*) FROM orders;\n"
+			       "-- name: items\nSELECT count(*) FROM items;\n"
+			       "-- database: hr\n-- name: orders\nSELECT count(*) FROM staff;\n"
+			       "-- database:\n-- name: again\nSELECT 2;\n");
+	struct bizquery_list l;
+	char err[300];
+	assert_true(bizcheck_load(path, &l, err, sizeof err));
+	assert_int_equal(l.n, 5);
+	assert_null(l.items[0].database);
+	assert_string_equal(l.items[1].database, "shop");
+	assert_string_equal(l.items[2].database, "shop");
+	assert_string_equal(l.items[3].database, "hr");
+	/* the same name in two databases is two queries */
+	assert_string_equal(l.items[3].name, "orders");
+	assert_null(l.items[4].database);
+	bizcheck_list_free(&l);
+	unlink(path);
+	free(path);
+}
+
 static void test_load_errors_name_the_line(void **state)
 {
 	(void)state;
@@ -155,6 +179,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_names_lines_order),
 		cmocka_unit_test(test_load_errors_name_the_line),
+		cmocka_unit_test(test_database_directives),
 		cmocka_unit_test(test_compare_multisets_floats_nulls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
