@@ -20,12 +20,13 @@
  * column order (names and types as the catalog spells them). */
 static const char DESTINATION_TABLES[] =
 	"SELECT n.nspname, c.relname,\n"
-	"       coalesce((SELECT string_agg(a.attname || chr(1) || t.typname, chr(2) ORDER BY a.attnum)\n"
-	"                 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid\n"
-	"                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')\n"
+	"       coalesce(string_agg(a.attname || chr(1) || t.typname, chr(2) ORDER BY a.attnum), '')\n"
 	"FROM pg_class c\n"
 	"JOIN pg_namespace n ON n.oid = c.relnamespace\n"
-	"WHERE c.relkind IN ('r', 'p')";
+	"LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped\n"
+	"LEFT JOIN pg_type t ON t.oid = a.atttypid\n"
+	"WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
+	"GROUP BY n.nspname, c.relname";
 
 struct dst_table {
 	char *key;      /* "schema\001name" */

@@ -203,6 +203,9 @@ void engine_drop_close(struct worker *w);
 int engine_drop_finish(struct engine *e);
 void engine_drop_free(struct engine *e);
 
+/* engine_sequences.c: the source's sequence values set on the destination. */
+void engine_set_sequences(struct engine *e, bool any_failed);
+
 /* engine_finish.c: after the workers: sequences, the failed-tables journal. */
 void engine_finish(struct engine *e);
 

@@ -14,7 +14,7 @@ static const char STATE_PG[] =
 	"       || ':' || pg_stat_get_tuples_deleted(c.oid)\n"
 	"       || ':' || coalesce(extract(epoch FROM pg_stat_get_db_stat_reset_time(d.oid))::text, '-')\n"
 	"FROM pg_class c, pg_database d\n"
-	"WHERE d.datname = current_database() AND c.oid = ANY ($1::oid[])";
+	"WHERE d.datname = current_database() AND c.relkind IN ('r', 'p', 'm')";
 
 struct oid_at {
 	unsigned oid;
@@ -72,15 +72,8 @@ bool source_state_read(PGconn *src, const struct flavor *f, const unsigned *oids
 		return false;
 	if (!on)
 		return true;    /* track_counts = off: the counters never move */
-	struct strbuf arr;
-	strbuf_init(&arr);
-	strbuf_putc(&arr, '{');
-	for (size_t i = 0; i < n; i++)
-		strbuf_printf(&arr, "%s%u", i ? "," : "", oids[i]);
-	strbuf_putc(&arr, '}');
-	const char *params[] = { arr.data };
-	PGresult *r = db_query(src, STATE_PG, 1, params, err);
-	strbuf_done(&arr);
+	/* every table's, matched here: cheaper than naming 100,000 oids */
+	PGresult *r = db_query(src, STATE_PG, 0, NULL, err);
 	if (!r)
 		return false;
 	/* the rows in the oids' order: a sorted index, searched */
