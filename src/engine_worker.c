@@ -194,7 +194,7 @@ static enum copy_outcome unit_once(struct worker *w, struct eunit *u, struct eta
 			    u->spec.predicate, fmt)
 		: xasprintf("%s TO STDOUT%s", et->table_out_sql, fmt);
 	struct copy_stream cs = {
-		.src = w->src, .dst = w->dst, .src_sql = src_sql, .dst_sql = dst_sql,
+		.src = w->src, .dst = w->dst, .src_sql = src_sql, .dst_sql = dst_sql, .binary = et->binary,
 		.bytes = &u->bytes, .rows = &u->rows, .cancel = &e->cancel,
 	};
 	long long rows = 0;
