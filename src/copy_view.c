@@ -71,7 +71,7 @@ static void plain_totals(struct plain_view *pv, const struct engine_snapshot *s)
 	copy_format_bytes(rate, sizeof rate, s->rate_bps);
 	if (s->eta_seconds >= 0)
 		copy_format_duration(eta, sizeof eta, s->eta_seconds);
-	fprintf(pv->out, "progress: %s copied (%s on disk at the source), %lld rows, %d/%d tables done, "
+	fprintf(pv->out, "progress: %s copied of about %s, %lld rows, %d/%d tables done, "
 		"%d running, %d failed, %s/s, ETA %s%s\n", done, est, s->rows_done,
 		s->tables_done + s->tables_skipped, s->tables_total, s->tables_running, s->tables_failed,
 		rate, eta, s->paused ? " (paused)" : "");
@@ -104,7 +104,7 @@ static void plain_tick(struct copy_view *v, const struct engine_snapshot *s)
 		if (pv->prev[i] == TABLE_QUEUED && t->state != TABLE_QUEUED) {
 			char est[32];
 			copy_format_bytes(est, sizeof est, (double)t->bytes_est);
-			fprintf(pv->out, "start  %s (%d unit%s, %s on disk)\n", t->name, t->units_total,
+			fprintf(pv->out, "start  %s (%d unit%s, about %s)\n", t->name, t->units_total,
 				t->units_total == 1 ? "" : "s", est);
 		}
 		if (t->state == TABLE_DONE)

@@ -26,6 +26,7 @@ struct etable {
 	char *copy_in_sql;              /* COPY t (cols) FROM STDIN WITH (...) */
 	char *copy_in_freeze_sql;       /* the same WITH FREEZE, or NULL */
 	bool binary;
+	long long wire_est;             /* bytes it is expected to move (engine_estimate.c) */
 	int nunits;
 	bool truncate;                  /* truncate mode and nothing committed yet */
 	size_t group;                   /* mode drop: its index in engine.groups */
@@ -160,6 +161,9 @@ bool engine_resume_table(struct engine *e, PGconn *dst, struct etable *et, const
  * fingerprint moved since it was planned (a write landed between) is
  * copied again from the start, or fails (append, skip-existing). */
 bool engine_resume_verify(struct engine *e, PGconn *dst);
+
+/* engine_estimate.c: each table's wire_est, before the snapshot. */
+void engine_estimate(struct engine *e);
 
 /* engine_worker.c */
 void *engine_worker_main(void *arg);

@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The share done, never past the whole (an estimate can be exceeded). */
 static double frac_of(long long done, long long est)
 {
-	return est > 0 ? (double)done / (double)est : 0;
+	double f = est > 0 ? (double)done / (double)est : 0;
+	return f > 1 ? 1 : f;
 }
 
 static double table_eta(const struct engine_table_stats *t)
