@@ -37,6 +37,7 @@ struct etable {
 	int units_done, units_running, units_failed, units_left;
 	double started_at, finished_at;
 	char error[512];
+	char waiting[200];              /* what a retry waits for (a server away), or "" */
 	/* committed by earlier runs (markers) */
 	long long rows_before, bytes_before;
 	char *source_state;             /* split tables: the source's change fingerprint, or NULL */

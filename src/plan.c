@@ -24,6 +24,7 @@ void plan_init(struct plan *p)
 	p->validate_sample_percent = 10;
 	p->analyze = true;
 	p->retries = 5;
+	p->retry_window_s = 300;
 	p->state_dir = plan_expand_home("~/.local/state/gp2adb");
 }
 

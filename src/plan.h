@@ -56,6 +56,7 @@ struct plan {
 	int validate_sample_percent;
 	bool analyze;
 	int retries;                /* tries per unit on a transient fault */
+	int retry_window_s;         /* seconds a worker waits for a server that is away */
 	char *state_dir;            /* ~ expanded */
 
 	/* run-time switches from the command line */
