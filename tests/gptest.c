@@ -12,9 +12,10 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "copytest.h"
 #include "mem.h"
 
-int gpt_run(const char *group, const struct CMUnitTest *tests, size_t n)
+int gpt_run(const char *group, const struct CMUnitTest *tests, size_t n, int (*setup)(void **))
 {
 	const char *skip = getenv("GP2ADB_TEST_GP_SKIP");
 	if (skip && skip[0]) {
@@ -25,7 +26,11 @@ int gpt_run(const char *group, const struct CMUnitTest *tests, size_t n)
 		fflush(stdout);
 		return 0;
 	}
-	return _cmocka_run_group_tests(group, tests, n, NULL, NULL);
+	/* GP2ADB_TEST_FILTER=test_name (a glob) runs only those tests */
+	const char *filter = getenv("GP2ADB_TEST_FILTER");
+	if (filter && filter[0])
+		cmocka_set_test_filter(filter);
+	return _cmocka_run_group_tests(group, tests, n, setup, NULL);
 }
 
 void gpt_sql(enum tu_side side, const char *dbname, const char *sql)
@@ -229,4 +234,15 @@ void gpt_seed(const char *dbname)
 {
 	gpt_createdb(TU_SRC, dbname);
 	gpt_sql(TU_SRC, dbname, gpt_seed_sql);
+}
+
+int gpt_bg_wait(struct ct_bg *b, double limit, char **out, char **err)
+{
+	char *errpath = xstrdup(b->err);
+	int rc = ct_bg_wait(b, limit, out);
+	*err = tu_read_file(errpath);
+	if (!*err)
+		*err = xstrdup("");
+	free(errpath);
+	return rc;
 }

@@ -17,9 +17,12 @@
 struct CMUnitTest;
 
 /* Run the group; without Greenplum (GP2ADB_TEST_GP_SKIP set by the
- * harness) report every test as skipped, by name, and return 0. */
-int gpt_run(const char *group, const struct CMUnitTest *tests, size_t n);
-#define GPT_RUN(tests) gpt_run(__FILE__, tests, sizeof(tests) / sizeof((tests)[0]))
+ * harness) report every test as skipped, by name, and return 0.
+ * GP2ADB_TEST_FILTER (a glob of test names) runs only some. */
+int gpt_run(const char *group, const struct CMUnitTest *tests, size_t n, int (*setup)(void **));
+#define GPT_RUN(tests) gpt_run(__FILE__, tests, sizeof(tests) / sizeof((tests)[0]), NULL)
+/* The same with a group setup, run once before the first test. */
+#define GPT_RUN_SETUP(tests, setup) gpt_run(__FILE__, tests, sizeof(tests) / sizeof((tests)[0]), setup)
 
 /* CREATE DATABASE on a cluster, dropping it first (after ending its
  * sessions: Greenplum 6 has no DROP DATABASE ... WITH (FORCE)). */
@@ -57,6 +60,10 @@ extern const char *const gpt_seed_tables[];
 /* the root only, for digests of the partitioned table */
 extern const char *const gpt_seed_roots[];
 void gpt_seed(const char *dbname);
+
+/* ct_bg_wait, keeping gp2adb's stderr too (*err, a new string). */
+struct ct_bg;
+int gpt_bg_wait(struct ct_bg *b, double limit, char **out, char **err);
 
 /* Whether out contains needle; fails the test with both when it does not. */
 void gpt_expect_text(const char *what, const char *out, const char *needle);

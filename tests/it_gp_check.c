@@ -54,12 +54,18 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-static void test_findings_on_greenplum(void **state)
+static int group_setup(void **state)
 {
 	(void)state;
 	gpt_seed("gpcheck");
 	gpt_sql(TU_SRC, "gpcheck", "CREATE TABLE sales.busy (n int) DISTRIBUTED RANDOMLY");
 	gpt_createdb(TU_DST, "gpcheck");
+	return 0;
+}
+
+static void test_findings_on_greenplum(void **state)
+{
+	(void)state;
 	PGconn *src = tu_connect(TU_SRC, "gpcheck"), *dst = tu_connect(TU_DST, "gpcheck");
 
 	struct writer w = { .stop = false, .rows = 0 };
@@ -202,5 +208,5 @@ int main(void)
 		cmocka_unit_test(test_fewer_destination_segments),
 		cmocka_unit_test(test_check_command),
 	};
-	return GPT_RUN(tests);
+	return GPT_RUN_SETUP(tests, group_setup);
 }

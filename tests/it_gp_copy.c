@@ -78,10 +78,16 @@ static void stream_one(const char *src_sql, const char *dst_sql, bool binary, lo
 	PQfinish(d);
 }
 
-static void test_live_row_count(void **state)
+static int group_setup(void **state)
 {
 	(void)state;
 	gpt_seed("gpcopy");
+	return 0;
+}
+
+static void test_live_row_count(void **state)
+{
+	(void)state;
 	gpt_createdb(TU_DST, "gpcopy");
 	gpt_sql(TU_DST, "gpcopy", "CREATE TABLE li (order_id bigint, line int, qty int, price numeric(10,2), note text)");
 	stream_one("COPY sales.lineitem TO STDOUT", "BEGIN;\nCOPY li FROM STDIN", false, 60000);
@@ -240,5 +246,5 @@ int main(void)
 		cmocka_unit_test(test_drop_mode),
 		cmocka_unit_test(test_only_failed),
 	};
-	return GPT_RUN(tests);
+	return GPT_RUN_SETUP(tests, group_setup);
 }

@@ -27,8 +27,6 @@
 static int group_setup(void **state)
 {
 	(void)state;
-	if (getenv("GP2ADB_TEST_GP_SKIP"))
-		return 0;
 	gpt_seed("gpprog");
 	gpt_sql(TU_SRC, "gpprog",
 		"CREATE TABLE sales.big (id bigint, day date, label text, amount numeric(14,2))\n"
@@ -179,8 +177,8 @@ static void test_text_copy_panes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_binary_copy_panes, group_setup),
+		cmocka_unit_test(test_binary_copy_panes),
 		cmocka_unit_test(test_text_copy_panes),
 	};
-	return GPT_RUN(tests);
+	return GPT_RUN_SETUP(tests, group_setup);
 }

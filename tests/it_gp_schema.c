@@ -92,10 +92,16 @@ static int run_schema(struct tu_run *r, const char *conf, const char *section)
 /* Run on the master, GPHOME set by greenplum_path.sh and no ssh.gphome in
  * the configuration: Greenplum's pg_dump is found there, as gpstart and
  * gpcopy find their tools. */
-static void test_schema_gp_syntax_arrives_whole(void **state)
+static int group_setup(void **state)
 {
 	(void)state;
 	gpt_seed("gpschema");
+	return 0;
+}
+
+static void test_schema_gp_syntax_arrives_whole(void **state)
+{
+	(void)state;
 	gpt_createdb(TU_DST, "gpschema");
 	char *conf = gpt_config("gpschema", "gpschema", NULL, NULL);
 	setenv("GPHOME", getenv("GP2ADB_TEST_GPHOME"), 1);
@@ -198,5 +204,5 @@ int main(void)
 		cmocka_unit_test(test_schema_sections),
 		cmocka_unit_test(test_schema_without_pg_dump_says_what_to_set),
 	};
-	return GPT_RUN(tests);
+	return GPT_RUN_SETUP(tests, group_setup);
 }
