@@ -16,6 +16,37 @@ static const char STATE_PG[] =
 	"FROM pg_class c, pg_database d\n"
 	"WHERE d.datname = current_database() AND c.oid = ANY ($1::oid[])";
 
+/* Greenplum 6: one row per table and primary, evaluated on the primary
+ * (the target list of a scan of gp_dist_random() runs there; a join or an
+ * aggregate would move it to the master, whose counters are not the
+ * rows').  The caller orders the rows by primary. */
+static const char STATE_GP6[] =
+	"SELECT c.oid, c.gp_segment_id,\n"
+	"       c.relfilenode::text\n"
+	"       || ':' || pg_stat_get_tuples_inserted(c.oid)\n"
+	"       || ':' || pg_stat_get_tuples_updated(c.oid)\n"
+	"       || ':' || pg_stat_get_tuples_deleted(c.oid)\n"
+	"       || ':' || coalesce(CASE c.relstorage\n"
+	"              WHEN 'a' THEN (SELECT sum(tupcount) || '/' || sum(modcount)\n"
+	"                             FROM gp_toolkit.__gp_aoseg(c.oid))\n"
+	"              WHEN 'c' THEN (SELECT sum(tupcount) || '/' || sum(modcount)\n"
+	"                             FROM gp_toolkit.__gp_aocsseg(c.oid) WHERE column_num = 0)\n"
+	"              END, '-')\n"
+	"       || ':' || coalesce(CASE WHEN c.relstorage IN ('a', 'c')\n"
+	"              THEN (SELECT sum(hidden_tupcount)::text\n"
+	"                    FROM gp_toolkit.__gp_aovisimap_hidden_info(c.oid)) END, '-')\n"
+	"       || ':' || coalesce(extract(epoch FROM pg_stat_get_db_stat_reset_time(\n"
+	"              (SELECT oid FROM pg_database WHERE datname = current_database())))::text, '-')\n"
+	"FROM gp_dist_random('pg_class') c\n"
+	"WHERE c.oid = ANY ($1::oid[])";
+
+/* The AO functions STATE_GP6 reads (gp_toolkit, present in every database
+ * made from template0 or template1). */
+static const char GP6_TOOLKIT[] =
+	"SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace\n"
+	"WHERE n.nspname = 'gp_toolkit'\n"
+	"  AND p.proname IN ('__gp_aoseg', '__gp_aocsseg', '__gp_aovisimap_hidden_info')";
+
 static bool counting(PGconn *src, struct db_error *err, bool *on)
 {
 	PGresult *r = db_query(src, "SELECT current_setting('track_counts')", 0, NULL, err);
@@ -26,6 +57,47 @@ static bool counting(PGconn *src, struct db_error *err, bool *on)
 	return true;
 }
 
+struct gp6_row {
+	unsigned oid;
+	int seg, row;
+};
+
+static int gp6_row_cmp(const void *a, const void *b)
+{
+	const struct gp6_row *x = a, *y = b;
+	if (x->oid != y->oid)
+		return x->oid < y->oid ? -1 : 1;
+	return (x->seg > y->seg) - (x->seg < y->seg);
+}
+
+/* Each table's rows of STATE_GP6, in primary order, as one string:
+ * "0=<state> 1=<state> ...". */
+static void gp6_states(PGresult *r, const unsigned *oids, size_t n, char **out)
+{
+	size_t rows = (size_t)PQntuples(r);
+	struct gp6_row *v = xcalloc(rows + 1, sizeof *v);
+	for (size_t k = 0; k < rows; k++) {
+		v[k].oid = (unsigned)strtoul(PQgetvalue(r, (int)k, 0), NULL, 10);
+		v[k].seg = atoi(PQgetvalue(r, (int)k, 1));
+		v[k].row = (int)k;
+	}
+	qsort(v, rows, sizeof *v, gp6_row_cmp);
+	for (size_t k = 0; k < rows;) {
+		size_t end = k;
+		struct strbuf b;
+		strbuf_init(&b);
+		for (; end < rows && v[end].oid == v[k].oid; end++)
+			strbuf_printf(&b, "%s%d=%s", end > k ? " " : "", v[end].seg, PQgetvalue(r, v[end].row, 2));
+		char *state = strbuf_finish(&b);
+		for (size_t i = 0; i < n; i++)
+			if (oids[i] == v[k].oid && !out[i])
+				out[i] = xstrdup(state);
+		free(state);
+		k = end;
+	}
+	free(v);
+}
+
 bool source_state_read(PGconn *src, const struct flavor *f, const unsigned *oids, size_t n, char **out,
 		       struct db_error *err)
 {
@@ -33,15 +105,25 @@ bool source_state_read(PGconn *src, const struct flavor *f, const unsigned *oids
 		out[i] = NULL;
 	if (n == 0)
 		return true;
-	/* Greenplum keeps its counters on the segments; until they are read
-	 * there, there is no fingerprint (a resume redoes the table). */
-	if (f->mpp || f->pg_num < 90100)
+	/* Greenplum keeps its counters on the segments: read there on 6;
+	 * elsewhere there is no fingerprint (a resume redoes the table). */
+	bool gp6 = f->mpp && f->gp_major == 6;
+	if ((f->mpp && !gp6) || f->pg_num < 90100)
 		return true;
 	bool on = false;
 	if (!counting(src, err, &on))
 		return false;
 	if (!on)
 		return true;    /* track_counts = off: the counters never move */
+	if (gp6) {
+		PGresult *r = db_query(src, GP6_TOOLKIT, 0, NULL, err);
+		if (!r)
+			return false;
+		bool toolkit = atoi(PQgetvalue(r, 0, 0)) == 3;
+		PQclear(r);
+		if (!toolkit)
+			return true;
+	}
 	struct strbuf arr;
 	strbuf_init(&arr);
 	strbuf_putc(&arr, '{');
@@ -49,11 +131,13 @@ bool source_state_read(PGconn *src, const struct flavor *f, const unsigned *oids
 		strbuf_printf(&arr, "%s%u", i ? "," : "", oids[i]);
 	strbuf_putc(&arr, '}');
 	const char *params[] = { arr.data };
-	PGresult *r = db_query(src, STATE_PG, 1, params, err);
+	PGresult *r = db_query(src, gp6 ? STATE_GP6 : STATE_PG, 1, params, err);
 	strbuf_done(&arr);
 	if (!r)
 		return false;
-	for (int row = 0; row < PQntuples(r); row++) {
+	if (gp6)
+		gp6_states(r, oids, n, out);
+	for (int row = 0; !gp6 && row < PQntuples(r); row++) {
 		unsigned oid = (unsigned)strtoul(PQgetvalue(r, row, 0), NULL, 10);
 		for (size_t i = 0; i < n; i++)
 			if (oids[i] == oid && !out[i])
