@@ -96,43 +96,67 @@ static bool load_time(struct hba_ctx *c, double *t)
 	return true;
 }
 
+/* The server reloads its files (the postmaster, asynchronously). */
+static bool reload_conf(struct hba_ctx *c)
+{
+	struct db_error e;
+	char etext[700];
+	char *v = query_text(c->conn, "SELECT pg_reload_conf()", &e);
+	bool ok = v && strcmp(v, "t") == 0;
+	free(v);
+	if (!ok)
+		log_error("source: pg_reload_conf() failed: %s", db_error_text(&e, etext, sizeof etext));
+	return ok;
+}
+
+/* Greenplum's gpstop -u on the master host: reloads the master's and the
+ * segments' files.  false with the reason in why. */
+static bool gpstop_reload(const struct plan *p, struct hba_ctx *c, char *why, size_t size)
+{
+	char *qd = ssh_shell_quote(c->data_dir);
+	char *qg = p->ssh.gphome ? ssh_shell_quote(p->ssh.gphome) : NULL;
+	char *cmd = xasprintf("%s%s%s. \"$GPHOME/greenplum_path.sh\" && MASTER_DATA_DIRECTORY=%s "
+			      "gpstop -u -a -d %s", qg ? "GPHOME=" : "", qg ? qg : "", qg ? "; " : "", qd, qd);
+	struct ssh_result r;
+	ssh_result_init(&r);
+	char err[1024];
+	bool ok = ssh_exec(c->ssh, cmd, NULL, 0, &r, err, sizeof err);
+	if (ok && r.status != 0) {
+		char out[301];
+		snprintf(out, sizeof out, "%s", r.err.len ? r.err.data : r.out.data ? r.out.data : "");
+		out[strcspn(out, "\n")] = '\0';
+		snprintf(why, size, "exit %d: %s", r.status, out);
+		ok = false;
+	} else if (!ok) {
+		snprintf(why, size, "%.300s", err);
+	}
+	ssh_result_done(&r);
+	free(cmd);
+	free(qd);
+	free(qg);
+	return ok;
+}
+
 /* Reload the server's configuration and verify that it did. */
 static bool hba_reload(const struct plan *p, struct hba_ctx *c)
 {
 	double before = 0, after = 0;
 	bool timed = load_time(c, &before);
 	struct db_error e;
-	char etext[700], err[1024];
+	char etext[700];
 	if (c->fl.mpp) {
-		/* Greenplum: gpstop -u reloads the master's and the segments' files. */
-		char *qd = ssh_shell_quote(c->data_dir);
-		char *qg = p->ssh.gphome ? ssh_shell_quote(p->ssh.gphome) : NULL;
-		char *cmd = xasprintf("%s%s%s. \"$GPHOME/greenplum_path.sh\" && MASTER_DATA_DIRECTORY=%s "
-				      "gpstop -u -a -d %s", qg ? "GPHOME=" : "", qg ? qg : "", qg ? "; " : "", qd, qd);
-		struct ssh_result r;
-		ssh_result_init(&r);
-		bool ok = ssh_exec(c->ssh, cmd, NULL, 0, &r, err, sizeof err);
-		if (ok && r.status != 0) {
-			log_error("%s: gpstop -u failed (exit %d): %.300s", c->master, r.status,
-				  r.err.len ? r.err.data : r.out.data);
-			ok = false;
-		} else if (!ok) {
-			log_error("%s", err);
+		char why[400];
+		if (!gpstop_reload(p, c, why, sizeof why)) {
+			/* gpstop is a Python 2 program that needs Greenplum's
+			 * environment for the SSH user; only the master's file
+			 * changed, and the master reloads it on pg_reload_conf() */
+			log_warn("%s: gpstop -u could not reload the configuration (%s); reloading the master "
+				 "with pg_reload_conf() instead", c->master, why);
+			if (!reload_conf(c))
+				return false;
 		}
-		ssh_result_done(&r);
-		free(cmd);
-		free(qd);
-		free(qg);
-		if (!ok)
-			return false;
-	} else {
-		char *v = query_text(c->conn, "SELECT pg_reload_conf()", &e);
-		bool ok = v && strcmp(v, "t") == 0;
-		free(v);
-		if (!ok) {
-			log_error("source: pg_reload_conf() failed: %s", db_error_text(&e, etext, sizeof etext));
-			return false;
-		}
+	} else if (!reload_conf(c)) {
+		return false;
 	}
 	if (timed) {
 		/* The postmaster reloads asynchronously; poll its load time (at most 10 s). */
