@@ -172,7 +172,7 @@ static bool retry_after(struct worker *w, struct retry *rt, struct etable *et, c
 				 "it (migration.retry_window_s)", et->t->qualified, what, side, text,
 				 e->plan->retry_window_s);
 		char wait[sizeof et->waiting];
-		snprintf(wait, sizeof wait, "waiting for the %s (%.0f s of %d s): %.150s", side,
+		snprintf(wait, sizeof wait, "waiting for the %s (%.0f/%d s): %.150s", side,
 			 retry_away_for(rt, now), e->plan->retry_window_s, text);
 		set_waiting(e, et, wait);
 	}
