@@ -1,34 +1,32 @@
-/* access: pg_hba openings on the source master, made and undone over SSH. */
-#include "access.h"
+/* access: pg_hba openings on the source master, made and undone over SSH.
+ * Opening asks the server (a database connection) where its files are;
+ * closing needs SSH only, to the host where the opening was made.  Each step
+ * is recorded before the next is taken, so a kill at any instant leaves the
+ * opening listed (GP2ADB_CRASH_AT names the steps). */
+#include "access_hba.h"
 #include "db.h"
 #include "log.h"
 #include "mem.h"
-#include "ssh.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-struct hba_ctx {
-	PGconn *conn;
-	struct flavor fl;
-	char *hba_file;
-	char *data_dir;
-	char *master;
-	struct ssh_session *ssh;
+/* What the server says about itself, for the ledger. */
+struct hba_server {
+	char *hba_file, *data_dir, *socket_dir, *user, *dbname;
+	int port, server_num;
+	bool mpp;
 };
 
-static void hba_done(struct hba_ctx *c)
+static void server_done(struct hba_server *s)
 {
-	if (c->conn)
-		PQfinish(c->conn);
-	ssh_close(c->ssh);
-	free(c->hba_file);
-	free(c->data_dir);
-	free(c->master);
-	memset(c, 0, sizeof *c);
+	free(s->hba_file);
+	free(s->data_dir);
+	free(s->socket_dir);
+	free(s->user);
+	free(s->dbname);
+	memset(s, 0, sizeof *s);
 }
 
 static char *query_text(PGconn *conn, const char *sql, struct db_error *err)
@@ -43,184 +41,82 @@ static char *query_text(PGconn *conn, const char *sql, struct db_error *err)
 	return v;
 }
 
-static enum access_failure hba_connect(const struct plan *p, struct hba_ctx *c)
+/* Ask the source where its files, socket and port are (quiet: a failure
+ * is only debug detail). */
+static enum access_failure server_facts(const struct plan *p, struct hba_server *sv, bool quiet)
 {
-	memset(c, 0, sizeof *c);
+	memset(sv, 0, sizeof *sv);
 	struct db_error e;
 	char etext[700];
-	c->conn = db_connect(&p->source, "source", &e);
-	if (!c->conn) {
-		log_error("source: %s", db_error_text(&e, etext, sizeof etext));
+	PGconn *conn = db_connect(&p->source, "source", &e);
+	if (!conn) {
+		log_msg(quiet ? LOG_DEBUG : LOG_ERROR, "source: %s", db_error_text(&e, etext, sizeof etext));
 		return ACCESS_FAIL_CONNECT;
 	}
-	char *version = NULL;
-	if (!db_flavor(c->conn, &c->fl, &version, &e) ||
-	    !(c->hba_file = query_text(c->conn, "SHOW hba_file", &e)) ||
-	    !(c->data_dir = query_text(c->conn, "SHOW data_directory", &e))) {
-		free(version);
-		log_error("source: cannot find pg_hba.conf (a superuser can): %s",
-			  db_error_text(&e, etext, sizeof etext));
-		return ACCESS_FAIL_CONNECT;
+	struct flavor fl;
+	char *version = NULL, *port = NULL;
+	bool ok = db_flavor(conn, &fl, &version, &e) &&
+		  (sv->hba_file = query_text(conn, "SHOW hba_file", &e)) &&
+		  (sv->data_dir = query_text(conn, "SHOW data_directory", &e)) &&
+		  (port = query_text(conn, "SHOW port", &e));
+	if (ok) {
+		/* a socket directory for psql on the master ("": psql's default) */
+		char *dirs = query_text(conn, fl.pg_num >= 90300 ? "SHOW unix_socket_directories"
+								 : "SHOW unix_socket_directory", &e);
+		if (dirs) {
+			size_t n = strcspn(dirs, ",");
+			while (n && dirs[n - 1] == ' ')
+				n--;
+			sv->socket_dir = dirs[0] == '@' ? xstrdup("") : xstrndup(dirs, n);
+			free(dirs);
+		} else {
+			sv->socket_dir = xstrdup("");
+		}
+		sv->port = atoi(port);
+		sv->server_num = fl.pg_num;
+		sv->mpp = fl.mpp;
+		sv->user = xstrdup(PQuser(conn));
+		sv->dbname = xstrdup(PQdb(conn));
 	}
+	free(port);
 	free(version);
-	if (p->ssh.master)
-		c->master = xstrdup(p->ssh.master);
-	else if (p->source.host && p->source.host[0] != '/')
-		c->master = xstrdup(p->source.host);
-	else {
-		log_error("no master host to reach over SSH: set ssh.master in the configuration");
-		return ACCESS_FAIL_OTHER;
-	}
-	struct ssh_opts o;
-	char err[1024];
-	ssh_opts_from_plan(&o, &p->ssh);
-	c->ssh = ssh_connect(&o, c->master, NULL, err, sizeof err);
-	if (!c->ssh) {
-		log_error("%s", err);
-		return ACCESS_FAIL_HOST;
+	PQfinish(conn);
+	if (!ok) {
+		log_msg(quiet ? LOG_DEBUG : LOG_ERROR, "source: cannot find pg_hba.conf (a superuser can): %s",
+						db_error_text(&e, etext, sizeof etext));
+		server_done(sv);
+		return ACCESS_FAIL_CONNECT;
 	}
 	return ACCESS_OK;
 }
 
-/* pg_conf_load_time() as seconds; false where the server has none (before 8.4). */
-static bool load_time(struct hba_ctx *c, double *t)
-{
-	if (c->fl.pg_num < 80400)
-		return false;
-	struct db_error e;
-	char *v = query_text(c->conn, "SELECT extract(epoch FROM pg_conf_load_time())", &e);
-	if (!v)
-		return false;
-	*t = strtod(v, NULL);
-	free(v);
-	return true;
-}
-
-/* The server reloads its files (the postmaster, asynchronously). */
-static bool reload_conf(struct hba_ctx *c)
-{
-	struct db_error e;
-	char etext[700];
-	char *v = query_text(c->conn, "SELECT pg_reload_conf()", &e);
-	bool ok = v && strcmp(v, "t") == 0;
-	free(v);
-	if (!ok)
-		log_error("source: pg_reload_conf() failed: %s", db_error_text(&e, etext, sizeof etext));
-	return ok;
-}
-
-/* Greenplum's gpstop -u on the master host: reloads the master's and the
- * segments' files.  false with the reason in why. */
-static bool gpstop_reload(const struct plan *p, struct hba_ctx *c, char *why, size_t size)
-{
-	char *qd = ssh_shell_quote(c->data_dir);
-	char *qg = p->ssh.gphome ? ssh_shell_quote(p->ssh.gphome) : NULL;
-	char *cmd = xasprintf("%s%s%s. \"$GPHOME/greenplum_path.sh\" && MASTER_DATA_DIRECTORY=%s "
-			      "gpstop -u -a -d %s", qg ? "GPHOME=" : "", qg ? qg : "", qg ? "; " : "", qd, qd);
-	struct ssh_result r;
-	ssh_result_init(&r);
-	char err[1024];
-	bool ok = ssh_exec(c->ssh, cmd, NULL, 0, &r, err, sizeof err);
-	if (ok && r.status != 0) {
-		char out[301];
-		snprintf(out, sizeof out, "%s", r.err.len ? r.err.data : r.out.data ? r.out.data : "");
-		out[strcspn(out, "\n")] = '\0';
-		snprintf(why, size, "exit %d: %s", r.status, out);
-		ok = false;
-	} else if (!ok) {
-		snprintf(why, size, "%.300s", err);
-	}
-	ssh_result_done(&r);
-	free(cmd);
-	free(qd);
-	free(qg);
-	return ok;
-}
-
-/* Reload the server's configuration and verify that it did. */
-static bool hba_reload(const struct plan *p, struct hba_ctx *c)
-{
-	double before = 0, after = 0;
-	bool timed = load_time(c, &before);
-	struct db_error e;
-	char etext[700];
-	if (c->fl.mpp) {
-		char why[400];
-		if (!gpstop_reload(p, c, why, sizeof why)) {
-			/* gpstop is a Python 2 program that needs Greenplum's
-			 * environment for the SSH user; only the master's file
-			 * changed, and the master reloads it on pg_reload_conf() */
-			log_warn("%s: gpstop -u could not reload the configuration (%s); reloading the master "
-				 "with pg_reload_conf() instead", c->master, why);
-			if (!reload_conf(c))
-				return false;
-		}
-	} else if (!reload_conf(c)) {
-		return false;
-	}
-	if (timed) {
-		/* The postmaster reloads asynchronously; poll its load time (at most 10 s). */
-		for (int i = 0; i < 200 && load_time(c, &after) && after <= before; i++) {
-			struct timespec ts = { 0, 50 * 1000000L };
-			nanosleep(&ts, NULL);
-		}
-		if (after <= before) {
-			log_error("source: the server did not reload its configuration (pg_conf_load_time unchanged)");
-			return false;
-		}
-	}
-	/* A session sees the reload when the postmaster signals its children,
-	 * which it does before it re-reads pg_hba.conf itself.  A new connection
-	 * is forked only after the postmaster has finished reloading, so once one
-	 * has been made, every later connection is checked against the new file. */
-	PGconn *fresh = db_connect(&p->source, "reload-check", &e);
-	if (!fresh) {
-		log_error("source: no new connection after the reload: %s", db_error_text(&e, etext, sizeof etext));
-		return false;
-	}
-	PQfinish(fresh);
-	if (c->fl.pg_num >= 100000) {
-		PGresult *r = db_query(c->conn, "SELECT line_number, error FROM pg_hba_file_rules "
-				       "WHERE error IS NOT NULL ORDER BY line_number", 0, NULL, &e);
-		if (r && PQntuples(r) > 0) {
-			log_error("source: %s line %s: %s", c->hba_file, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
-			PQclear(r);
-			return false;
-		}
-		if (r)
-			PQclear(r);
-		else
-			log_debug("source: cannot read pg_hba_file_rules: %s", db_error_text(&e, etext, sizeof etext));
-	}
-	return true;
-}
-
-/* Write content to the file (keeping owner and mode), reload, verify. */
-static bool hba_put(const struct plan *p, struct hba_ctx *c, const char *path, const char *content, size_t len)
+/* Write content to file (owner and mode kept by the upload) and check it arrived. */
+static bool hba_put(struct ssh_session *s, const char *file, const char *content, size_t len)
 {
 	char err[1024], want[65], got[65];
 	bool exists = false;
-	if (!ssh_upload(c->ssh, content, len, path, 0, path, err, sizeof err) ||
-	    !ssh_file_sha256(c->ssh, path, got, &exists, err, sizeof err)) {
+	if (!ssh_upload(s, content, len, file, 0, file, err, sizeof err) ||
+	    !ssh_file_sha256(s, file, got, &exists, err, sizeof err)) {
 		log_error("%s", err);
 		return false;
 	}
 	journal_sha256_hex(content, len, want);
 	if (strcmp(want, got) != 0) {
-		log_error("%s:%s changed while gp2adb wrote it; check it by hand", c->master, path);
+		log_error("%s:%s changed while gp2adb wrote it; check it by hand", ssh_host(s), file);
 		return false;
 	}
-	return hba_reload(p, c);
+	return true;
 }
 
-static char *hba_rule(const char *user, const char *cidr)
+/* Reloaded and verified.  A server that is not running holds no rule: fine
+ * when closing, a failure when opening. */
+static bool reloaded(struct ssh_session *s, const struct access_opening *o, const char *sha, struct strbuf *how,
+		     bool closing)
 {
-	bool plain = *user != '\0';
-	for (const char *u = user; *u; u++)
-		if (!islower((unsigned char)*u) && !isdigit((unsigned char)*u) && *u != '_')
-			plain = false;
-	return plain ? xasprintf("host    all    %s    %s    md5", user, cidr)
-		     : xasprintf("host    all    \"%s\"    %s    md5", user, cidr);
+	enum hba_reload r = hba_reload_verify(s, o, sha, how);
+	if (r == HBA_NOT_RUNNING && !closing)
+		log_error("%s: %s", ssh_host(s), how->data);
+	return r == HBA_RELOADED || (r == HBA_NOT_RUNNING && closing);
 }
 
 enum access_failure access_open_pg_hba(const struct plan *p, const char *cidr, int *id)
@@ -231,128 +127,151 @@ enum access_failure access_open_pg_hba(const struct plan *p, const char *cidr, i
 	}
 	struct journal j;
 	struct access_ledger l;
-	struct hba_ctx c;
 	if (!access_ledger_begin(p, &j, &l))
 		return ACCESS_FAIL_OTHER;
-	enum access_failure rc = hba_connect(p, &c);
-	struct strbuf orig;
-	strbuf_init(&orig);
-	char err[1024];
-	char *appended = NULL, *newtext = NULL, *backup = NULL;
+	struct hba_server sv;
 	struct access_opening o = { 0 };
+	struct strbuf orig, how;
+	strbuf_init(&orig);
+	strbuf_init(&how);
+	struct ssh_session *s = NULL;
+	char err[1024], before[65], after[65];
+	char *mid = journal_migration_id(p), *newtext = NULL, *rule = NULL, *target = NULL;
+	enum access_failure rc = server_facts(p, &sv, false);
 	if (rc != ACCESS_OK)
 		goto out;
+	rc = ACCESS_FAIL_OTHER;
+	if (strchr(sv.user, '"')) {
+		log_error("the source user name %s holds a double quote; pg_hba.conf cannot name it", sv.user);
+		goto out;
+	}
+	o.kind = ACCESS_PG_HBA;
+	o.by_gp2adb = true;
+	o.id = access_ledger_next_id(&l);
+	o.migration = mid;
+	o.host = p->ssh.master ? p->ssh.master : p->source.host && p->source.host[0] != '/' ? p->source.host : NULL;
+	if (!o.host) {
+		log_error("no master host to reach over SSH: set ssh.master in the configuration");
+		goto out;
+	}
+	o.ssh_user = p->ssh.user ? p->ssh.user : getenv("USER");
+	o.ssh_port = p->ssh.port > 0 ? p->ssh.port : 22;
 	rc = ACCESS_FAIL_HOST;
-	if (!ssh_read_file(c.ssh, c.hba_file, &orig, err, sizeof err)) {
+	if (!(s = hba_ssh_open(p, &o)) || !(target = hba_resolve(s, sv.hba_file)))
+		goto out;
+	if (!ssh_read_file(s, target, &orig, err, sizeof err)) {
 		log_error("%s", err);
 		goto out;
 	}
-	const char *pquser = PQuser(c.conn);
-	if (strchr(pquser, '"')) {
-		log_error("the source user name %s holds a double quote; pg_hba.conf cannot name it", pquser);
-		rc = ACCESS_FAIL_OTHER;
-		goto out;
-	}
-	o.id = access_ledger_next_id(&l);
-	char *rule = hba_rule(pquser, cidr);
-	appended = xasprintf("%s# gp2adb %s opening %d: for the migration; 'gp2adb restore-access' removes it\n"
-			     "%s    # gp2adb %s #%d\n",
-			     orig.len && orig.data[orig.len - 1] != '\n' ? "\n" : "", j.id, o.id, rule, j.id, o.id);
-	free(rule);
+	rule = hba_rule_line(sv.user, cidr);
+	char *appended = hba_appended(orig.data, orig.len, mid, o.id, rule);
 	newtext = xasprintf("%s%s", orig.data, appended);
-	char before[65], after[65];
 	journal_sha256_hex(orig.data, orig.len, before);
 	journal_sha256_hex(newtext, strlen(newtext), after);
-	backup = xasprintf("pg_hba-%d.orig", o.id);
-	o.kind = ACCESS_PG_HBA;
-	o.host = c.master;
-	o.path = c.hba_file;
+	char *backup_name = xasprintf("pg_hba-%d.orig", o.id);
+	o.path = sv.hba_file;
+	o.target = target;
+	o.data_dir = sv.data_dir;
+	o.socket_dir = sv.socket_dir;
+	o.db_port = sv.port;
+	o.db_user = sv.user;
+	o.db_name = sv.dbname;
+	o.server_num = sv.server_num;
+	o.gphome = sv.mpp ? p->ssh.gphome : NULL;
+	o.backup = journal_path(&j, backup_name);
 	o.cidr = (char *)cidr;
 	o.what = appended;
 	o.sha_before = before;
 	o.sha_after = after;
-	if (!journal_write_atomic(&j, backup, orig.data, orig.len) ||
-	    !access_record(&j, &l, &o, ACCESS_INTENT, NULL)) {
-		rc = ACCESS_FAIL_OTHER;
+	rc = ACCESS_FAIL_OTHER;
+	bool ok = journal_write_atomic(&j, backup_name, orig.data, orig.len) &&
+		  access_record(&j, &l, &o, ACCESS_INTENT, NULL);
+	free(backup_name);
+	if (!ok)
 		goto out;
-	}
+	access_crash_point("open-intent");
 	/* A copy beside the file, for whoever looks at the master by hand. */
-	char *qp = ssh_shell_quote(c.hba_file);
-	char *cmd = xasprintf("cp -p %s %s.gp2adb-%s-%d.bak", qp, qp, j.id, o.id);
+	rc = ACCESS_FAIL_HOST;
+	char *qt = ssh_shell_quote(target);
+	char *cmd = xasprintf("cp -p %s %s.gp2adb-%s-%d.bak", qt, qt, mid, o.id);
 	struct ssh_result r;
 	ssh_result_init(&r);
-	bool ok = ssh_exec(c.ssh, cmd, NULL, 0, &r, err, sizeof err) && r.status == 0;
+	ok = ssh_exec(s, cmd, NULL, 0, &r, err, sizeof err) && r.status == 0;
 	if (!ok)
-		log_error("%s: cannot back up %s: %.300s", c.master, c.hba_file, r.status > 0 ? r.err.data : err);
+		log_error("%s: cannot back up %s: %.300s", o.host, target, r.status > 0 ? r.err.data : err);
 	ssh_result_done(&r);
 	free(cmd);
-	free(qp);
+	free(qt);
 	if (!ok) {
 		access_record(&j, &l, &o, ACCESS_CANCELLED, "the backup failed; nothing was changed");
 		goto out;
 	}
-	if (!hba_put(p, &c, c.hba_file, newtext, strlen(newtext))) {
-		log_error("putting %s back as it was", c.hba_file);
-		if (hba_put(p, &c, c.hba_file, orig.data, orig.len))
-			access_record(&j, &l, &o, ACCESS_RESTORED, "opening failed; the file was put back");
+	ok = hba_put(s, target, newtext, strlen(newtext));
+	if (ok)
+		access_crash_point("open-written");
+	if (!ok || !reloaded(s, &o, after, &how, false)) {
+		log_error("putting %s back as it was", target);
+		strbuf_reset(&how);
+		if (hba_put(s, target, orig.data, orig.len) && reloaded(s, &o, before, &how, true))
+			access_record(&j, &l, &o, ACCESS_RESTORED, "opening failed; the file was put back and reloaded");
 		goto out;
 	}
-	if (!access_record(&j, &l, &o, ACCESS_DONE, NULL)) {
+	access_crash_point("open-reloaded");
+	if (!access_record(&j, &l, &o, ACCESS_DONE, how.data)) {
 		rc = ACCESS_FAIL_OTHER;
 		goto out;
 	}
-	log_info("%s: appended to %s and reloaded: %s", c.master, c.hba_file, cidr);
-	access_crash_point("after-open");
+	access_crash_point("open-done");
+	log_info("%s: appended to %s and %s: %s", o.host, target, how.data, cidr);
 	if (id)
 		*id = o.id;
 	rc = ACCESS_OK;
 out:
+	free(o.what);
+	free(o.backup);
 	strbuf_done(&orig);
-	free(appended);
+	strbuf_done(&how);
 	free(newtext);
-	free(backup);
-	hba_done(&c);
+	free(rule);
+	free(target);
+	free(mid);
+	ssh_close(s);
+	server_done(&sv);
 	access_ledger_done(&l);
 	journal_close(&j);
 	return rc;
 }
 
-/* The text to put back: the saved original when the file is as gp2adb left
- * it, else the current text without gp2adb's lines.  NULL: nothing to do. */
-static char *restore_target(const struct journal *j, const struct access_opening *o, const struct strbuf *cur,
-			    const char **note)
+/* Openings recorded by older versions say less about where they were made:
+ * ask the server when it answers, else take the file's directory. */
+static void fill_older(const struct plan *p, struct access_opening *o)
 {
-	char sha[65];
-	journal_sha256_hex(cur->data, cur->len, sha);
-	if (o->sha_before && strcmp(sha, o->sha_before) == 0) {
-		*note = "the file already held its original bytes";
-		return NULL;
+	if (o->data_dir)
+		return;
+	struct hba_server sv;
+	if (server_facts(p, &sv, true) == ACCESS_OK && o->path && strcmp(sv.hba_file, o->path) == 0) {
+		o->data_dir = xstrdup(sv.data_dir);
+		o->socket_dir = xstrdup(sv.socket_dir);
+		o->db_port = sv.port;
+		o->db_user = xstrdup(sv.user);
+		o->db_name = xstrdup(sv.dbname);
+		o->server_num = sv.server_num;
+		o->gphome = sv.mpp && p->ssh.gphome ? xstrdup(p->ssh.gphome) : NULL;
+	} else if (o->path && strrchr(o->path, '/')) {
+		log_warn("opening #%d: the ledger does not say where its server's data is; taking the directory of %s",
+			 o->id, o->path);
+		o->data_dir = xstrndup(o->path, (size_t)(strrchr(o->path, '/') - o->path));
+		o->db_port = p->source.port;
+		o->db_user = p->source.user ? xstrdup(p->source.user) : NULL;
+		o->db_name = p->source.dbname ? xstrdup(p->source.dbname) : NULL;
 	}
-	if (o->sha_after && strcmp(sha, o->sha_after) == 0) {
-		char *name = xasprintf("pg_hba-%d.orig", o->id);
-		char *saved = NULL;
-		size_t len = 0;
-		bool have = journal_read(j, name, &saved, &len);
-		free(name);
-		if (have) {
-			journal_sha256_hex(saved, len, sha);
-			if (o->sha_before && strcmp(sha, o->sha_before) == 0) {
-				*note = "original bytes put back";
-				return saved;
-			}
-			log_warn("the saved copy of %s does not match its recorded checksum; removing gp2adb's lines instead",
-				 o->path);
-			free(saved);
-		}
-	}
-	const char *at = o->what ? strstr(cur->data, o->what) : NULL;
-	if (!at) {
-		*note = "gp2adb's lines were no longer in the file";
-		return NULL;
-	}
-	*note = "the file had changed since the opening: only gp2adb's lines were removed";
-	size_t wl = strlen(o->what);
-	return xasprintf("%.*s%s", (int)(at - cur->data), cur->data, at + wl);
+	server_done(&sv);
+}
+
+/* Record that closing o got no further, with why (the opening stays outstanding). */
+static void record_stuck(const struct journal *j, struct access_ledger *l, struct access_opening *o, const char *why)
+{
+	access_record(j, l, o, ACCESS_CLOSING, why);
 }
 
 enum access_failure access_restore_pg_hba(const struct plan *p, int id)
@@ -363,7 +282,7 @@ enum access_failure access_restore_pg_hba(const struct plan *p, int id)
 		return ACCESS_FAIL_OTHER;
 	struct access_opening *found = access_ledger_find(&l, id);
 	if (!found || found->kind != ACCESS_PG_HBA) {
-		log_error("no pg_hba opening #%d in the ledger of migration %s", id, j.id);
+		log_error("no pg_hba opening #%d in the ledger under %s", id, p->state_dir);
 		access_ledger_done(&l);
 		journal_close(&j);
 		return ACCESS_FAIL_OTHER;
@@ -373,36 +292,96 @@ enum access_failure access_restore_pg_hba(const struct plan *p, int id)
 		journal_close(&j);
 		return ACCESS_OK;
 	}
-	struct hba_ctx c;
-	struct strbuf cur;
+	struct access_opening o;
+	access_opening_copy(&o, found);
+	fill_older(p, &o);
+	struct strbuf cur, how;
 	strbuf_init(&cur);
+	strbuf_init(&how);
+	struct hba_undo u;
+	memset(&u, 0, sizeof u);
+	strbuf_init(&u.where);
+	struct ssh_session *s = NULL;
+	char *target = NULL, *saved = NULL;
+	size_t savedlen = 0;
 	char err[1024];
-	char *target = NULL;
-	enum access_failure rc = hba_connect(p, &c);
-	if (rc != ACCESS_OK)
+	enum access_failure rc = ACCESS_FAIL_OTHER;
+	if (!o.host || (!o.path && !o.target)) {
+		log_error("opening #%d: the ledger does not say on which host and file it was made", o.id);
 		goto out;
+	}
+	if (!access_record(&j, &l, &o, ACCESS_CLOSING, NULL))
+		goto out;
+	access_crash_point("restore-intent");
 	rc = ACCESS_FAIL_HOST;
-	if (strcmp(c.master, found->host) != 0)
-		log_warn("opening #%d was made on %s, and ssh.master is now %s", id, found->host, c.master);
-	if (!ssh_read_file(c.ssh, found->path, &cur, err, sizeof err)) {
+	if (!(s = hba_ssh_open(p, &o)) || !(target = hba_resolve(s, o.path ? o.path : o.target))) {
+		char *why = xasprintf("the last attempt to close it could not reach %s over SSH (see its error)", o.host);
+		record_stuck(&j, &l, &o, why);
+		free(why);
+		goto out;
+	}
+	if (o.target && strcmp(o.target, target) != 0)
+		log_warn("%s: %s now leads to %s, not %s as when opened; undoing it in %s, which the server reads",
+			 o.host, o.path, target, o.target, target);
+	free(o.target);
+	o.target = xstrdup(target);
+	if (!ssh_read_file(s, target, &cur, err, sizeof err)) {
 		log_error("%s", err);
 		goto out;
 	}
-	const char *note = NULL;
-	target = restore_target(&j, found, &cur, &note);
-	if (target) {
-		if (!hba_put(p, &c, found->path, target, strlen(target)))
-			goto out;
-		log_info("%s: %s: %s; reloaded", c.master, found->path, note);
-	} else {
-		log_info("%s: %s: %s", c.master, found->path, note);
+	/* the original bytes, when the saved copy is still what was saved */
+	if (o.backup && journal_slurp(o.backup, &saved, &savedlen)) {
+		char sha[65];
+		journal_sha256_hex(saved, savedlen, sha);
+		if (!o.sha_before || strcmp(sha, o.sha_before) != 0) {
+			log_warn("%s does not match its recorded checksum: removing gp2adb's lines instead", o.backup);
+			free(saved);
+			saved = NULL;
+		}
 	}
-	struct access_opening copy = *found;
-	rc = access_record(&j, &l, &copy, ACCESS_RESTORED, note) ? ACCESS_OK : ACCESS_FAIL_OTHER;
+	hba_undo_done(&u);
+	hba_undo_plan(&o, cur.data, cur.len, saved, savedlen, target, &u);
+	if (u.left) {
+		char *why = xasprintf("%s:\n%s", u.note, u.where.data);
+		log_error("%s: %s", o.host, why);
+		record_stuck(&j, &l, &o, why);
+		free(why);
+		rc = ACCESS_FAIL_LEFT;
+		goto out;
+	}
+	char sha[65];
+	if (u.text) {
+		if (!hba_put(s, target, u.text, u.len))
+			goto out;
+		access_crash_point("restore-written");
+		journal_sha256_hex(u.text, u.len, sha);
+	} else {
+		journal_sha256_hex(cur.data, cur.len, sha);
+	}
+	/* restored means the running server no longer has the rule: reload, every time */
+	if (!reloaded(s, &o, sha, &how, true)) {
+		record_stuck(&j, &l, &o, "the file is undone, but the server's reload could not be verified");
+		goto out;
+	}
+	access_crash_point("restore-reloaded");
+	char *note = xasprintf("%s; %s", u.note, how.data);
+	bool ok = access_record(&j, &l, &o, ACCESS_RESTORED, note);
+	free(note);
+	if (!ok) {
+		rc = ACCESS_FAIL_OTHER;
+		goto out;
+	}
+	access_crash_point("restore-done");
+	log_info("%s: %s: %s; %s", o.host, target, u.note, how.data);
+	rc = ACCESS_OK;
 out:
+	hba_undo_done(&u);
+	free(saved);
 	free(target);
 	strbuf_done(&cur);
-	hba_done(&c);
+	strbuf_done(&how);
+	ssh_close(s);
+	access_opening_done(&o);
 	access_ledger_done(&l);
 	journal_close(&j);
 	return rc;

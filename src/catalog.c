@@ -12,6 +12,7 @@ const char *catalog_kind_name(enum table_kind k)
 	static const char *const names[] = {
 		"table", "partitioned table", "partition (intermediate)", "partition",
 		"inheritance parent", "inheritance child", "external table", "foreign table",
+		"materialized view",
 	};
 	return names[k];
 }
@@ -181,6 +182,8 @@ static void resolve_attnums(PGconn *conn, struct table *t)
 static enum table_kind kind_of(const char *relkind, bool ispartition, long nchildren,
 			       unsigned parent, bool classic_root, char storage, const char *server)
 {
+	if (relkind[0] == 'm')
+		return TABLE_MATVIEW;
 	if (relkind[0] == 'f')
 		return server && strcmp(server, "gp_exttable_server") == 0 ? TABLE_EXTERNAL : TABLE_FOREIGN;
 	if (storage == 'x')
@@ -258,13 +261,16 @@ static bool load_keys(PGconn *conn, struct table *items, const struct oid_map *m
 	return true;
 }
 
-bool catalog_tables(PGconn *conn, const struct flavor *f, const struct plan *p,
-		    struct table_list *out, struct db_error *err)
+/* The relations sql lists (CATALOG_TABLES_* or CATALOG_MATVIEWS), with
+ * their columns and keys, as the plan selects them. */
+static bool load_relations(PGconn *conn, const struct flavor *f, const struct plan *p, const char *sql,
+			   struct table_list *out, struct db_error *err)
 {
 	memset(out, 0, sizeof *out);
-	PGresult *res = db_query(conn, tables_sql(f), 0, NULL, err);
+	PGresult *res = db_query(conn, sql, 0, NULL, err);
 	if (!res) {
-		log_error("reading the table list: %s: %s", err ? err->sqlstate : "", err ? err->message : "");
+		log_error("reading the %s list: %s: %s", sql == CATALOG_MATVIEWS ? "materialized view" : "table",
+			  err ? err->sqlstate : "", err ? err->message : "");
 		return false;
 	}
 	int n = PQntuples(res);
@@ -287,6 +293,7 @@ bool catalog_tables(PGconn *conn, const struct flavor *f, const struct plan *p,
 				  is_true(PQgetvalue(res, r, 13)), t->storage, server);
 		if (t->rows_est < 0)
 			t->rows_est = -1;
+		t->unpopulated = PQnfields(res) > 14 && is_true(PQgetvalue(res, r, 14));
 	}
 	PQclear(res);
 
@@ -352,6 +359,21 @@ bool catalog_tables(PGconn *conn, const struct flavor *f, const struct plan *p,
 	out->items = all;
 	out->n = kept;
 	return true;
+}
+
+bool catalog_tables(PGconn *conn, const struct flavor *f, const struct plan *p,
+		    struct table_list *out, struct db_error *err)
+{
+	return load_relations(conn, f, p, tables_sql(f), out, err);
+}
+
+bool catalog_matviews(PGconn *conn, const struct flavor *f, const struct plan *p,
+		      struct table_list *out, struct db_error *err)
+{
+	memset(out, 0, sizeof *out);
+	if (f->pg_num < 90300)  /* Greenplum 4.3 and 5 (8.2, 8.3) have none */
+		return true;
+	return load_relations(conn, f, p, CATALOG_MATVIEWS, out, err);
 }
 
 const struct table *catalog_find(const struct table_list *l, const char *schema, const char *name)

@@ -22,6 +22,7 @@ enum table_kind {
 	TABLE_INHERIT_CHILD,
 	TABLE_EXTERNAL,         /* Greenplum external table: definition only */
 	TABLE_FOREIGN,          /* foreign table: definition only */
+	TABLE_MATVIEW,          /* materialized view (catalog_matviews): validated, not copied */
 };
 
 struct column {
@@ -52,6 +53,7 @@ struct table {
 	struct column *cols;
 	size_t ncols;
 	char **key;             /* primary key (or unique not-null index) columns, NULL if none */
+	bool unpopulated;       /* a materialized view never refreshed (no contents to read) */
 };
 
 struct table_list {
@@ -80,6 +82,11 @@ const struct table *catalog_find(const struct table_list *l, const char *schema,
 /* Whether a table holds rows of its own that are copied (not a root, not external). */
 bool catalog_has_data(const struct table *t);
 const char *catalog_kind_name(enum table_kind k);
+
+/* The materialized views the plan selects, as tables of kind TABLE_MATVIEW
+ * (none before PostgreSQL 9.3 or Greenplum 6), sorted by schema and name. */
+bool catalog_matviews(PGconn *conn, const struct flavor *f, const struct plan *p,
+		      struct table_list *out, struct db_error *err);
 
 bool catalog_sequences(PGconn *conn, const struct flavor *f, const struct plan *p,
 		       struct sequence_list *out, struct db_error *err);

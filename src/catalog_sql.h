@@ -109,7 +109,23 @@ static const char CATALOG_TABLES_PG9[] =
 	"WHERE c.relkind IN ('r', 'f') AND " CATALOG_USER_SCHEMAS "\n"
 	"ORDER BY n.nspname, c.relname";
 
-/* Columns, PostgreSQL 12+ / Greenplum 7: generated and identity columns. */
+/* Materialized views (PostgreSQL 9.3+; Greenplum 6+, which is 9.4-based:
+ * GPDB gpdb-doc/markdown/ref_guide/sql_commands/CREATE_MATERIALIZED_VIEW,
+ * with DISTRIBUTED clauses), shaped as the table lists are: compared by
+ * validate, never copied (the schema step refreshes them on the destination). */
+static const char CATALOG_MATVIEWS[] =
+	"SELECT c.oid, n.nspname, c.relname, c.relkind, false AS relispartition,\n"
+	"       0 AS nchildren, 0 AS parent, pg_relation_size(c.oid) AS bytes,\n"
+	"       c.reltuples::bigint AS rows_est, c.relpages, 'h' AS storage,\n"
+	"       NULL::text AS server, NULL::text AS distribution, false AS classic_root,\n"
+	"       NOT c.relispopulated AS unpopulated\n"
+	"FROM pg_class c\n"
+	"JOIN pg_namespace n ON n.oid = c.relnamespace\n"
+	"WHERE c.relkind = 'm' AND " CATALOG_USER_SCHEMAS "\n"
+	"ORDER BY n.nspname, c.relname";
+
+/* Columns (of tables and materialized views), PostgreSQL 12+ / Greenplum 7:
+ * generated and identity columns. */
 static const char CATALOG_COLUMNS_PG12[] =
 	"SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), t.typname,\n"
 	"       t.typcategory, a.attnum, a.attgenerated <> '' AS generated,\n"
@@ -120,7 +136,7 @@ static const char CATALOG_COLUMNS_PG12[] =
 	"JOIN pg_class c ON c.oid = a.attrelid\n"
 	"JOIN pg_namespace n ON n.oid = c.relnamespace\n"
 	"JOIN pg_type t ON t.oid = a.atttypid\n"
-	"WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f')\n"
+	"WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f', 'm')\n"
 	"  AND " CATALOG_USER_SCHEMAS "\n"
 	"ORDER BY a.attrelid, a.attnum";
 
@@ -135,7 +151,7 @@ static const char CATALOG_COLUMNS_PG10[] =
 	"JOIN pg_class c ON c.oid = a.attrelid\n"
 	"JOIN pg_namespace n ON n.oid = c.relnamespace\n"
 	"JOIN pg_type t ON t.oid = a.atttypid\n"
-	"WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f')\n"
+	"WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f', 'm')\n"
 	"  AND " CATALOG_USER_SCHEMAS "\n"
 	"ORDER BY a.attrelid, a.attnum";
 
@@ -150,7 +166,7 @@ static const char CATALOG_COLUMNS_OLD[] =
 	"JOIN pg_class c ON c.oid = a.attrelid\n"
 	"JOIN pg_namespace n ON n.oid = c.relnamespace\n"
 	"JOIN pg_type t ON t.oid = a.atttypid\n"
-	"WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'f')\n"
+	"WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'f', 'm')\n"
 	"  AND " CATALOG_USER_SCHEMAS "\n"
 	"ORDER BY a.attrelid, a.attnum";
 

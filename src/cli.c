@@ -8,11 +8,13 @@
 const struct command cli_commands[] = {
 	{ "wizard", "walk through the whole migration on a terminal (the default)" },
 	{ "check", "evaluate risks before migrating and recommend a method" },
+	{ "roles", "copy roles, memberships and resource queues or groups" },
 	{ "schema", "dump, scan and apply the schema on the destination" },
 	{ "copy", "copy table data with the multi-worker COPY engine" },
 	{ "validate", "compare source and destination: counts, aggregates, checksums" },
+	{ "backfill", "copy what was written on the source after its tables were copied" },
 	{ "analyze", "ANALYZE the copied tables on the destination" },
-	{ "migrate", "run check, schema, copy, validate and analyze without questions" },
+	{ "migrate", "run check, roles, schema, copy, validate and analyze without questions" },
 	{ "install-gpcopy", "install gpcopy on the Greenplum master and segment hosts" },
 	{ "open-access", "open (or record) an access control for the migration" },
 	{ "restore-access", "close every access control opened for the migration" },
@@ -25,7 +27,8 @@ enum {
 	OPT_JSON = 256, OPT_PLAIN, OPT_STATE_DIR, OPT_RESUME, OPT_ONLY_FAILED, OPT_FORCE,
 	OPT_TARBALL, OPT_SECTION, OPT_PG_HBA, OPT_WHITELIST, OPT_TABLE, OPT_MODE, OPT_FORMAT,
 	OPT_LEVEL, OPT_SCHEMA_FILE, OPT_GENERATE, OPT_EXPORT, OPT_IMPORT, OPT_OSS_DIR,
-	OPT_OSS_ENDPOINT, OPT_OSS_BUCKET, OPT_OSS_PREFIX, OPT_OSS_KEYFILE, OPT_GPFDIST,
+	OPT_OSS_ENDPOINT, OPT_OSS_BUCKET, OPT_OSS_PREFIX, OPT_OSS_KEYFILE, OPT_GPFDIST, OPT_QUERIES,
+	OPT_DROP_DEPENDENTS, OPT_METHOD, OPT_FULL,
 };
 
 static const struct option long_options[] = {
@@ -60,6 +63,10 @@ static const struct option long_options[] = {
 	{ "oss-prefix", required_argument, NULL, OPT_OSS_PREFIX },
 	{ "oss-keyfile", required_argument, NULL, OPT_OSS_KEYFILE },
 	{ "gpfdist", required_argument, NULL, OPT_GPFDIST },
+	{ "queries", required_argument, NULL, OPT_QUERIES },
+	{ "drop-dependents", no_argument, NULL, OPT_DROP_DEPENDENTS },
+	{ "method", required_argument, NULL, OPT_METHOD },
+	{ "full", no_argument, NULL, OPT_FULL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -77,7 +84,7 @@ static const struct {
 	{ OPT_PG_HBA, "--pg-hba", " open-access " },
 	{ OPT_WHITELIST, "--whitelist", " open-access " },
 	{ OPT_TABLE, "--table", " copy validate analyze migrate check schema oss " },
-	{ OPT_SCHEMA_FILE, "--schema-file", " schema migrate " },
+	{ OPT_SCHEMA_FILE, "--schema-file", " schema migrate roles " },
 	{ OPT_GENERATE, "--generate", " oss " },
 	{ OPT_EXPORT, "--export", " oss " },
 	{ OPT_IMPORT, "--import", " oss " },
@@ -88,8 +95,12 @@ static const struct {
 	{ OPT_OSS_KEYFILE, "--oss-keyfile", " oss " },
 	{ OPT_GPFDIST, "--gpfdist", " oss " },
 	{ OPT_MODE, "--mode", " copy migrate " },
+	{ OPT_DROP_DEPENDENTS, "--drop-dependents", " copy migrate " },
 	{ OPT_FORMAT, "--format", " copy migrate " },
 	{ OPT_LEVEL, "--level", " validate migrate " },
+	{ OPT_QUERIES, "--queries", " validate migrate " },
+	{ OPT_METHOD, "--method", " copy " },
+	{ OPT_FULL, "--full", " copy " },
 };
 
 void cli_usage(FILE *out)
@@ -118,12 +129,24 @@ void cli_usage(FILE *out)
 		"\nCommand options:\n"
 		"      --table PATTERN  only tables matching schema.table (glob; repeatable)\n"
 		"      --mode MODE      copy: truncate, append, skip-existing or drop\n"
+		"      --drop-dependents\n"
+		"                       copy, migrate: in mode drop, also drop what depends\n"
+		"                       on the tables (views, other tables' foreign keys),\n"
+		"                       recreating after the copy what the source defines\n"
 		"      --format FMT     copy: auto, text or binary\n"
+		"      --method M       copy: engine (gp2adb's own, the default) or gpcopy\n"
+		"                       (run on the Greenplum master over SSH; install it\n"
+		"                       first with install-gpcopy)\n"
+		"      --full           copy --method gpcopy: the whole cluster (gpcopy --full)\n"
 		"      --resume         copy, migrate: continue an interrupted run\n"
 		"      --only-failed    copy: retry only the tables that failed last time\n"
 		"      --level LEVEL    validate: count, aggregates or checksum\n"
+		"      --queries FILE   validate: run the application's queries in FILE on\n"
+		"                       both sides and compare (the business check);\n"
+		"                       migrate: add it as the last stage\n"
 		"      --section S      schema: pre-data, post-data or all\n"
-		"      --schema-file F  schema, migrate: apply this DDL instead of dumping\n"
+		"      --schema-file F  schema, migrate: apply this DDL instead of dumping;\n"
+		"                       roles: apply this pg_dumpall --globals-only output\n"
 		"      --generate DIR   oss: write the export and import SQL per table\n"
 		"      --export         oss: run the export on the source\n"
 		"      --import         oss: run the import on the destination\n"
@@ -139,7 +162,8 @@ void cli_usage(FILE *out)
 		"\nExit status: 0 success, 1 usage or configuration error, 2 blocking\n"
 		"preflight problem, 3 tables failed to copy, 4 validation differences,\n"
 		"5 could not connect, 6 ssh or host failure, 7 schema objects not applied,\n"
-		"130 interrupted (resumable).\n"
+		"8 finished, but access openings are still outstanding (gp2adb restore-access\n"
+		"closes them), 130 interrupted (resumable).\n"
 		"\nSee gp2adb(1) and gp2adb.conf(5).\n");
 }
 
@@ -193,6 +217,7 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 		case OPT_RESUME: cli->resume = true; break;
 		case OPT_ONLY_FAILED: cli->only_failed = true; break;
 		case OPT_FORCE: cli->force = true; break;
+		case OPT_DROP_DEPENDENTS: cli->drop_dependents = true; break;
 		case OPT_TARBALL: free(cli->tarball); cli->tarball = xstrdup(optarg); break;
 		case OPT_SECTION:
 			if (strcmp(optarg, "pre-data") && strcmp(optarg, "post-data") && strcmp(optarg, "all")) {
@@ -212,6 +237,7 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 		case OPT_OSS_PREFIX: free(cli->oss.prefix); cli->oss.prefix = xstrdup(optarg); break;
 		case OPT_OSS_KEYFILE: free(cli->oss.keyfile); cli->oss.keyfile = xstrdup(optarg); break;
 		case OPT_GPFDIST: free(cli->oss.gpfdist); cli->oss.gpfdist = xstrdup(optarg); break;
+		case OPT_QUERIES: free(cli->queries); cli->queries = xstrdup(optarg); break;
 		case OPT_PG_HBA: free(cli->pg_hba_cidr); cli->pg_hba_cidr = xstrdup(optarg); break;
 		case OPT_WHITELIST: free(cli->whitelist_cidr); cli->whitelist_cidr = xstrdup(optarg); break;
 		case OPT_TABLE: cli->tables = strv_push(cli->tables, optarg); break;
@@ -224,6 +250,17 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 			cli->mode_arg = (int)m;
 			break;
 		}
+		case OPT_METHOD:
+			if (strcmp(optarg, "engine") == 0) {
+				cli->method_gpcopy = false;
+			} else if (strcmp(optarg, "gpcopy") == 0) {
+				cli->method_gpcopy = true;
+			} else {
+				fprintf(stderr, "gp2adb: --method takes engine or gpcopy, not '%s'\n", optarg);
+				return false;
+			}
+			break;
+		case OPT_FULL: cli->full = true; break;
 		case OPT_FORMAT: {
 			enum copy_format f;
 			if (!plan_format_parse(optarg, &f)) {
@@ -276,6 +313,15 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 			}
 		}
 	}
+	if (cli->full && !cli->method_gpcopy) {
+		fprintf(stderr, "gp2adb: --full is gpcopy's: use it with --method gpcopy\n");
+		return false;
+	}
+	if (cli->method_gpcopy && (cli->resume || cli->only_failed)) {
+		fprintf(stderr, "gp2adb: --resume and --only-failed are the engine's; gpcopy retries its failed tables "
+			"with the command its summary prints\n");
+		return false;
+	}
 	if (strv_len(cli->args) > 0 && !cli->help) {
 		fprintf(stderr, "gp2adb: unexpected argument '%s' after '%s'\n", cli->args[0], cmd);
 		return false;
@@ -298,6 +344,10 @@ void cli_apply(struct cli *cli)
 		p->format = (enum copy_format)cli->format_arg;
 	if (cli->level_arg >= 0)
 		p->validate = (enum validate_level)cli->level_arg;
+	if (cli->queries) {
+		free(p->business_queries);
+		p->business_queries = xstrdup(cli->queries);
+	}
 	if (cli->tables) {
 		strv_free(p->include);
 		p->include = strv_dup(cli->tables);
@@ -324,6 +374,7 @@ void cli_done(struct cli *cli)
 	free(cli->oss.gpfdist);
 	free(cli->pg_hba_cidr);
 	free(cli->whitelist_cidr);
+	free(cli->queries);
 	free(cli->state_dir_arg);
 	strv_free(cli->tables);
 	strv_free(cli->args);

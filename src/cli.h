@@ -17,6 +17,9 @@ struct cli {
 	bool resume;                /* copy, migrate */
 	bool only_failed;           /* copy */
 	bool force;                 /* migrate */
+	bool drop_dependents;       /* copy, migrate --drop-dependents (mode drop) */
+	bool method_gpcopy;         /* copy --method gpcopy */
+	bool full;                  /* copy --method gpcopy --full */
 	char *tarball;              /* install-gpcopy --tarball */
 	char *section;              /* schema --section pre-data|post-data|all */
 	char *schema_file;          /* schema, migrate --schema-file FILE */
@@ -29,6 +32,7 @@ struct cli {
 	} oss;
 	char *pg_hba_cidr;          /* open-access --pg-hba */
 	char *whitelist_cidr;       /* open-access --whitelist */
+	char *queries;              /* validate, migrate --queries FILE */
 	char **tables;              /* --table PATTERN (repeatable): overrides include */
 	bool help, version;
 

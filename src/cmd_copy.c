@@ -54,7 +54,10 @@ int copy_view_drive(struct engine *e, struct copy_view *view)
 int cmd_copy(struct cli *cli)
 {
 	struct plan *p = &cli->plan;
-	struct engine_options opt = { .resume = cli->resume, .only_failed = cli->only_failed };
+	if (cli->method_gpcopy)
+		return cmd_copy_gpcopy(cli);
+	struct engine_options opt = { .resume = cli->resume, .only_failed = cli->only_failed,
+				      .drop_dependents = cli->drop_dependents };
 	/* JSON or plain lines; on a terminal, main.c runs the curses panes instead. */
 	struct copy_view *view = p->json ? copy_view_json(stdout)
 					 : copy_view_plain(stdout, 5.0, p->verbosity < 0);

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "mem.h"
 #include "oss.h"
+#include "session.h"
 #include "sqllex.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Connect and list the selected tables; prints the error and returns an exit code. */
 static int open_side(const struct endpoint *ep, const char *role, const struct plan *p,
@@ -29,7 +31,10 @@ static int open_side(const struct endpoint *ep, const char *role, const struct p
 		free(where);
 		return EXIT_CONNECT;
 	}
-	if (!db_flavor(*conn, f, NULL, &e) || !catalog_tables(*conn, f, p, tables, &e)) {
+	/* the export and the import print and read values as the engine's
+	 * sessions do (session.h) */
+	if (!db_flavor(*conn, f, NULL, &e) || !session_pin(*conn, SESSION_COPY, NULL, NULL, &e) ||
+	    !catalog_tables(*conn, f, p, tables, &e)) {
 		fprintf(stderr, "gp2adb: %s: %s %s\n", role, e.sqlstate, e.message);
 		PQfinish(*conn);
 		*conn = NULL;
@@ -67,9 +72,20 @@ static int generate(struct cli *cli, const struct oss_target *o)
 	struct strbuf sb, upload;
 	strbuf_init(&sb);
 	strbuf_init(&upload);
-	oss_server_sql(&sb, o, cli->oss.keyfile);
+	/* psql may run the script from another directory: name the key file absolutely */
+	char *keyfile = NULL, err[300];
+	if (cli->oss.keyfile && cli->oss.keyfile[0] != '/' && cli->oss.keyfile[0] != '~') {
+		char cwd[4096];
+		keyfile = getcwd(cwd, sizeof cwd) ? xasprintf("%s/%s", cwd, cli->oss.keyfile) : xstrdup(cli->oss.keyfile);
+	} else if (cli->oss.keyfile) {
+		keyfile = xstrdup(cli->oss.keyfile);
+	}
+	bool ok = oss_server_sql(&sb, o, keyfile, err, sizeof err);
+	if (!ok)
+		fprintf(stderr, "gp2adb: %s: %s\n", cli->oss.keyfile, err);
+	free(keyfile);
 	char *path = xasprintf("%s/oss_server.sql", dir);
-	bool ok = write_text(path, sb.data);
+	ok = ok && write_text(path, sb.data);
 	free(path);
 	strbuf_printf(&upload, "# Upload each table's export files into its OSS directory, then run\n"
 		      "# oss_server.sql once and each import.sql with psql on the destination.\n");
@@ -85,6 +101,8 @@ static int generate(struct cli *cli, const struct oss_target *o)
 			ok = false;
 		}
 		strbuf_reset(&sb);
+		/* psql runs it with the server's defaults: pin what changes the text */
+		session_copy_sql(&sb, f.pg_num);
 		oss_export_sql(&sb, &f, t, o);
 		path = xasprintf("%s/export.sql", tdir);
 		ok = ok && write_text(path, sb.data);
@@ -198,6 +216,36 @@ static int do_export(struct cli *cli, const struct oss_target *o)
 	return rc;
 }
 
+/* The current user's mapping, with the key as COPY data (see OSS_MAPPING):
+ * in no statement's text, so neither pg_stat_activity nor a statement log
+ * holds it. */
+static bool mapping(PGconn *conn, const char *id, const char *key, struct db_error *e)
+{
+	if (!db_exec(conn, "BEGIN", e) || !db_exec(conn, OSS_KEYFILE_TABLE, e))
+		return false;
+	PGresult *r = PQexec(conn, OSS_KEYFILE_COPY);
+	bool ok = PQresultStatus(r) == PGRES_COPY_IN;
+	PQclear(r);
+	if (ok) {
+		char *lines = xasprintf("id = %s\nkey = %s\n", id, key);
+		ok = PQputCopyData(conn, lines, (int)strlen(lines)) == 1;
+		mem_wipe_free(lines);
+		ok = PQputCopyEnd(conn, ok ? NULL : "gp2adb could not send the key file's lines") == 1 && ok;
+		while ((r = PQgetResult(conn))) {
+			ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+			PQclear(r);
+		}
+	}
+	if (!ok) {
+		memset(e, 0, sizeof *e);
+		snprintf(e->message, sizeof e->message, "sending the key file's lines: %s", PQerrorMessage(conn));
+	}
+	ok = ok && db_exec(conn, OSS_MAPPING, e) && db_exec(conn, "COMMIT", e);
+	if (!ok && PQstatus(conn) == CONNECTION_OK)
+		PQclear(PQexec(conn, "ROLLBACK"));
+	return ok;
+}
+
 static int do_import(struct cli *cli, const struct oss_target *o)
 {
 	char err[600];
@@ -219,32 +267,26 @@ static int do_import(struct cli *cli, const struct oss_target *o)
 		mem_wipe_free(key);
 		return rc;
 	}
-	/* The key goes to the server inside the statement and nowhere else: not
-	 * to a file, not to the log. */
 	char *ep = db_quote_literal(conn, o->endpoint), *bucket = db_quote_literal(conn, o->bucket);
-	char *idq = db_quote_literal(conn, id), *keyq = db_quote_literal(conn, key);
-	mem_wipe_free(key);
-	char *setup = xasprintf(
-		"CREATE EXTENSION IF NOT EXISTS oss_fdw;\n"
+	char *server = xasprintf(
+		"%s"
 		"CREATE SCHEMA IF NOT EXISTS " OSS_SERVER ";\n"
 		"DROP SERVER IF EXISTS " OSS_SERVER " CASCADE;\n"
-		"CREATE SERVER " OSS_SERVER " FOREIGN DATA WRAPPER oss_fdw OPTIONS (endpoint %s, bucket %s);\n"
-		"CREATE USER MAPPING FOR CURRENT_USER SERVER " OSS_SERVER " OPTIONS (id %s, key %s);\n",
-		ep, bucket, idq, keyq);
-	mem_wipe_free(keyq);
+		"CREATE SERVER " OSS_SERVER " FOREIGN DATA WRAPPER oss_fdw OPTIONS (endpoint %s, bucket %s);\n",
+		OSS_EXTENSION, ep, bucket);
+	free(ep);
+	free(bucket);
 	struct db_error e;
-	if (!db_exec(conn, setup, &e)) {
+	if (!db_exec(conn, server, &e) || !mapping(conn, id, key, &e)) {
 		fprintf(stderr, "gp2adb: setting up the oss_fdw server on the destination: %s: %s\n",
 			e.sqlstate, e.message);
-		rc = EXIT_COPY_FAILED;
+		rc = PQstatus(conn) == CONNECTION_BAD ? EXIT_CONNECT : EXIT_COPY_FAILED;
 	} else {
 		rc = run_tables(conn, &f, &tl, o, false);
 	}
-	mem_wipe_free(setup);
-	free(ep);
-	free(bucket);
-	free(idq);
+	free(server);
 	free(id);
+	mem_wipe_free(key);
 	PQfinish(conn);
 	catalog_tables_free(&tl);
 	return rc;

@@ -50,6 +50,8 @@ static void openings_json(struct json *j, const struct access_ledger *l)
 		json_string(j, "host", o->host);
 		json_string(j, "path", o->path);
 		json_string(j, "cidr", o->cidr);
+		json_string(j, "migration", o->migration);
+		json_string(j, "note", o->note);
 		json_string(j, "description", sb.data);
 		json_object_end(j);
 		strbuf_done(&sb);
@@ -73,6 +75,14 @@ static void openings_print(const struct access_ledger *l)
 		access_describe(&l->v[i], &sb);
 		printf("%-12s %s\n", "", sb.data);
 		strbuf_done(&sb);
+		/* what the last attempt to close it found */
+		const char *note = l->v[i].note;
+		if (note && l->v[i].state == ACCESS_CLOSING)
+			for (const char *line = note; *line;) {
+				size_t len = strcspn(line, "\n");
+				printf("%-12s   %.*s\n", "", (int)len, line);
+				line += len + (line[len] == '\n');
+			}
 	}
 }
 
@@ -82,10 +92,14 @@ int cmd_status(struct cli *cli)
 	struct access_ledger ledger;
 	bool ledger_ok = access_list(p, &ledger);
 	if (!p->json) {
-		if (ledger_ok)
+		if (ledger_ok) {
 			openings_print(&ledger);
-		else
+			if (ledger.damaged)
+				printf("%-12s the ledger had %zu damaged line%s (see the warning above); every whole "
+				       "event was read\n", "", ledger.damaged, ledger.damaged == 1 ? "" : "s");
+		} else {
 			printf("%-12s UNKNOWN: the access ledger cannot be read (see the error above)\n", "access");
+		}
 	}
 	struct endpoint_status st[2];
 	probe(&st[0], "source", &p->source);

@@ -76,6 +76,8 @@ int cmd_validate(struct cli *cli)
 int cmd_validate_with(struct cli *cli, cmd_validate_watch_fn watch)
 {
 	struct plan *p = &cli->plan;
+	if (cli->queries && strcmp(cli->command ? cli->command : "", "validate") == 0)
+		return cmd_bizcheck(cli);
 	if (p->validate == VALIDATE_NONE) {
 		printf("migration.validate is \"none\": nothing to validate (use --level to choose one)\n");
 		return EXIT_OK;

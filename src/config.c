@@ -1,4 +1,5 @@
 #include "config.h"
+#include "encoding.h"
 #include "mem.h"
 
 #include <errno.h>
@@ -60,6 +61,10 @@ static const struct key_spec keys[] = {
 	{ "migration", "analyze", K_BOOL, 0, 0 },
 	{ "migration", "retries", K_INT, 1, 100 },
 	{ "migration", "retry_window_s", K_INT, 0, 86400 },
+	{ "migration", "source_encoding", K_STRING, 0, 0 },
+	{ "migration", "business_queries", K_STRING, 0, 0 },
+	{ "migration", "roles", K_BOOL, 0, 0 },
+	{ "migration", "backfill_keys", K_STRLIST, 0, 0 },
 	{ "network", "source_reaches_destination", K_BOOL, 0, 0 },
 	{ "network", "destination_reaches_source", K_BOOL, 0, 0 },
 };
@@ -146,6 +151,23 @@ static const char *nearest_key(const char *group, const char *name)
 	}
 	/* Suggest only what is plausibly a typo. */
 	return best && best_d <= 3 ? best : NULL;
+}
+
+/* A value from the file as an error shows it: on one line, control
+ * characters escaped (\n, \t, \xNN), cut at 80 bytes. */
+static const char *shown(const char *v, char *buf, size_t size)
+{
+	size_t k = 0;
+	for (const unsigned char *c = (const unsigned char *)v; *c && k + 5 < size && k < 80; c++) {
+		if (*c == '\n' || *c == '\t')
+			k += (size_t)snprintf(buf + k, size - k, "\\%c", *c == '\n' ? 'n' : 't');
+		else if (*c < 0x20 || *c == 0x7f)
+			k += (size_t)snprintf(buf + k, size - k, "\\x%02x", *c);
+		else
+			buf[k++] = (char)*c;
+	}
+	buf[k] = '\0';
+	return buf;
 }
 
 static const char *kind_words(const struct key_spec *k, char *buf, size_t size)
@@ -255,10 +277,11 @@ static bool take_endpoint(struct loader *L, const config_setting_t *grp, struct 
 		bool known = false;
 		for (int i = 0; sslmodes[i]; i++)
 			known |= strcmp(sslmodes[i], ep->sslmode) == 0;
+		char buf[100];
 		if (!known)
 			return fail(L, config_setting_get_member(grp, "sslmode"),
 				    "sslmode '%s' is not one of disable, allow, prefer, require, "
-				    "verify-ca, verify-full", ep->sslmode);
+				    "verify-ca, verify-full", shown(ep->sslmode, buf, sizeof buf));
 	}
 	return true;
 }
@@ -269,9 +292,29 @@ static bool take_enum(struct loader *L, const config_setting_t *grp, const char 
 	const char *v;
 	if (!grp || !config_setting_lookup_string(grp, name, &v))
 		return true;
+	char buf[100];
 	if (!parse(v, dst))
 		return fail(L, config_setting_get_member(grp, name), "'%s' is \"%s\"; it must be one of %s",
-			    name, v, choices);
+			    name, shown(v, buf, sizeof buf), choices);
+	return true;
+}
+
+/* migration.source_encoding: a PostgreSQL encoding name, kept canonical. */
+static bool take_source_encoding(struct loader *L, const config_setting_t *grp, struct plan *p)
+{
+	const char *v;
+	if (!grp || !config_setting_lookup_string(grp, "source_encoding", &v))
+		return true;
+	char name[32];
+	const config_setting_t *s = config_setting_get_member(grp, "source_encoding");
+	if (!encoding_canonical(v, name, sizeof name))
+		return fail(L, s, "'source_encoding' is \"%s\", which is not a PostgreSQL encoding name "
+			    "(\"UTF8\", \"GBK\", \"LATIN1\", \"EUC_CN\", \"BIG5\", ...)", v);
+	if (strcmp(name, "SQL_ASCII") == 0)
+		return fail(L, s, "'source_encoding' names the encoding the source's SQL_ASCII text is really "
+			    "in; SQL_ASCII says nothing (\"UTF8\" when the text is UTF-8 or plain ASCII)");
+	free(p->source_encoding);
+	p->source_encoding = xstrdup(name);
 	return true;
 }
 
@@ -366,6 +409,14 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 	p->databases = take_list(mig, "databases", p->databases);
 	p->include = take_list(mig, "include", p->include);
 	p->exclude = take_list(mig, "exclude", p->exclude);
+	p->backfill_keys = take_list(mig, "backfill_keys", p->backfill_keys);
+	for (size_t i = 0; p->backfill_keys && p->backfill_keys[i] && !L.failed; i++) {
+		const char *k = p->backfill_keys[i], *colon = strrchr(k, ':'), *dot = strchr(k, '.');
+		if (!colon || !dot || dot > colon || colon[1] == '\0' || dot == k || dot + 1 == colon)
+			fail(&L, config_lookup(&cfg, "migration.backfill_keys"),
+			     "backfill_keys entry \"%s\" is not schema.table:column", k);
+	}
+	take_string(mig, "business_queries", &p->business_queries, true);
 	take_int(mig, "jobs", &p->jobs);
 	{
 		int v = (int)p->split_threshold_mb;
@@ -383,11 +434,14 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 	take_enum(&L, mig, "mode", "\"truncate\", \"append\", \"skip-existing\" or \"drop\"",
 		  parse_mode, &p->mode);
 	take_enum(&L, mig, "format", "\"auto\", \"text\" or \"binary\"", parse_format, &p->format);
+	take_source_encoding(&L, mig, p);
 	take_enum(&L, mig, "validate", "\"none\", \"count\", \"aggregates\" or \"checksum\"",
 		  parse_validate, &p->validate);
 	int b;
 	if (mig && config_setting_lookup_bool(mig, "analyze", &b))
 		p->analyze = b;
+	if (mig && config_setting_lookup_bool(mig, "roles", &b))
+		p->roles = b;
 	take_tristate(net, "source_reaches_destination", &p->source_reaches_destination);
 	take_tristate(net, "destination_reaches_source", &p->destination_reaches_source);
 
@@ -396,14 +450,21 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 		free(p->state_dir);
 		p->state_dir = plan_expand_home(sd);
 	}
-	if (strv_len(p->databases) > 1 && !L.failed)
+	bool several = strv_len(p->databases) > 1 ||
+		       (strv_len(p->databases) == 1 && strcmp(p->databases[0], "all") == 0);
+	if (several && (p->source.dbname || p->destination.dbname) && !L.failed)
 		fail(&L, config_lookup(&cfg, "migration.databases"),
-		     "only one database per run is supported; list one in 'databases' and run "
-		     "gp2adb again for each other database");
-	if (strv_len(p->databases) == 1 && !p->source.dbname && !L.failed) {
+		     "with several databases (or \"all\"), leave source.dbname and destination.dbname out: "
+		     "each database is migrated into the database of the same name");
+	for (size_t i = 0; several && p->databases[i] && !L.failed; i++)
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(p->databases[i], p->databases[k]) == 0)
+				fail(&L, config_lookup(&cfg, "migration.databases"), "database \"%s\" is listed twice",
+				     p->databases[i]);
+	if (!several && strv_len(p->databases) == 1 && !p->source.dbname && !L.failed) {
 		p->source.dbname = xstrdup(p->databases[0]);
 	}
-	if (strv_len(p->databases) == 1 && !p->destination.dbname && !L.failed)
+	if (!several && strv_len(p->databases) == 1 && !p->destination.dbname && !L.failed)
 		p->destination.dbname = xstrdup(p->databases[0]);
 
 	config_destroy(&cfg);

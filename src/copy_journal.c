@@ -49,7 +49,12 @@ char *copy_journal_dir(const char *state_dir, const char *migration_id)
 
 bool copy_journal_write_failed(const char *dir, char *const *tables)
 {
-	char *path = xasprintf("%s/" FAILED_FILE, dir);
+	return copy_journal_write_list(dir, FAILED_FILE, tables);
+}
+
+bool copy_journal_write_list(const char *dir, const char *name, char *const *tables)
+{
+	char *path = xasprintf("%s/%s", dir, name);
 	char *tmp = xasprintf("%s.tmp", path);
 	bool ok = false;
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -97,11 +102,32 @@ out:
 
 bool copy_journal_read_failed(const char *dir, char ***tables)
 {
-	*tables = NULL;
+	if (copy_journal_read_list(dir, FAILED_FILE, tables))
+		return true;
 	char *path = xasprintf("%s/" FAILED_FILE, dir);
+	log_error("no failed tables recorded in %s (%s): run gp2adb copy first", path, strerror(errno));
+	free(path);
+	return false;
+}
+
+bool copy_journal_has_failed(const char *state_dir, const struct plan *p)
+{
+	char id[16];
+	plan_migration_id(p, id);
+	char *dir = xasprintf("%s/%s", state_dir, id);
+	char **tables = NULL;
+	bool any = copy_journal_read_list(dir, FAILED_FILE, &tables) && tables;
+	strv_free(tables);
+	free(dir);
+	return any;
+}
+
+bool copy_journal_read_list(const char *dir, const char *name, char ***tables)
+{
+	*tables = NULL;
+	char *path = xasprintf("%s/%s", dir, name);
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		log_error("no failed tables recorded in %s (%s): run gp2adb copy first", path, strerror(errno));
 		free(path);
 		return false;
 	}

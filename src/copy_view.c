@@ -210,7 +210,9 @@ void copy_summary_print(FILE *out, const struct engine_snapshot *s, const char *
 				fprintf(out, "  %s: %s\n", s->tables[i].name, s->tables[i].error);
 		fprintf(out, "Fix the cause, then retry just these tables: %s\n", retry);
 	}
-	if (exit_code == EXIT_INTERRUPTED)
+	if (exit_code == EXIT_INTERRUPTED && retry && strncmp(retry, "gpcopy ", 7) == 0)
+		fprintf(out, "\nInterrupted: the tables gpcopy finished are kept; copy the others with: %s\n", retry);
+	else if (exit_code == EXIT_INTERRUPTED)
 		fprintf(out, "\nInterrupted: committed units are kept; continue with: gp2adb copy --resume\n");
 }
 

@@ -1,6 +1,7 @@
 #include "db.h"
 #include "log.h"
 #include "mem.h"
+#include "session.h"
 #include "strbuf.h"
 
 #include <stdio.h>
@@ -58,6 +59,12 @@ void db_error_set(struct db_error *err, PGconn *conn, const PGresult *res)
 		msg = PQerrorMessage(conn);
 	snprintf(err->sqlstate, sizeof err->sqlstate, "%s", state ? state : "");
 	one_line(err->message, sizeof err->message, msg && msg[0] ? msg : "unknown error");
+	/* a data error says where: "(COPY t, line 2, column c: ...)" */
+	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+	if (state && strncmp(state, "22", 2) == 0 && context && context[0]) {
+		size_t n = strlen(err->message), line = strcspn(context, "\n");
+		snprintf(err->message + n, sizeof err->message - n, " (%.*s)", (int)(line < 160 ? line : 160), context);
+	}
 	one_line(err->detail, sizeof err->detail, detail);
 	bool bad = conn && PQstatus(conn) == CONNECTION_BAD;
 	err->retry = db_classify(err->sqlstate, bad);
@@ -185,9 +192,12 @@ PGconn *db_connect(const struct endpoint *ep, const char *role, struct db_error 
 		PQfinish(conn);
 		return NULL;
 	}
-	/* Predictable text output whatever the server defaults are. */
-	PGresult *r = PQexec(conn, "SET datestyle = 'ISO, MDY'; SET extra_float_digits = 3");
-	PQclear(r);
+	/* Predictable dates and exact floats whatever the server's defaults are;
+	 * sessions that move or compare data pin more (session.h). */
+	if (!session_pin(conn, SESSION_CATALOG, NULL, NULL, err)) {
+		PQfinish(conn);
+		return NULL;
+	}
 	return conn;
 }
 

@@ -26,7 +26,8 @@ struct db_error {
 enum db_retry db_classify(const char *sqlstate, bool conn_bad);
 
 /* Connect to an endpoint.  `role` ("source", "destination", "w3") is appended
- * to application_name (gp2adb-<role>).  NULL on failure with err filled. */
+ * to application_name (gp2adb-<role>).  DateStyle and extra_float_digits are
+ * pinned (session.h, SESSION_CATALOG).  NULL on failure with err filled. */
 PGconn *db_connect(const struct endpoint *ep, const char *role, struct db_error *err);
 
 /* The conninfo that db_connect would use, with the password masked: for logs. */

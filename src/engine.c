@@ -2,11 +2,13 @@
  * lifecycle, and the snapshot the UI reads.  Workers: engine_worker.c. */
 #include "engine_priv.h"
 #include "clock.h"
+#include "cluster.h"
 #include "copy_journal.h"
 #include "exitcode.h"
 #include "log.h"
 #include "mem.h"
 #include "progress.h"
+#include "session.h"
 #include "strbuf.h"
 
 #include <signal.h>
@@ -31,7 +33,10 @@ struct engine *engine_new(const struct plan *p, const struct engine_options *opt
 		e->opt = *opt;
 	if (e->opt.only_failed)
 		e->opt.resume = true;
-	plan_migration_id(p, e->migration_id);
+	char base[16];
+	plan_migration_id(p, base);
+	snprintf(e->migration_id, sizeof e->migration_id, "%s%s", base,
+		 e->opt.migration_suffix ? e->opt.migration_suffix : "");
 	snprintf(e->retry_command, sizeof e->retry_command, "gp2adb copy --only-failed%s%s",
 		 p->config_path ? " -c " : "", p->config_path ? p->config_path : "");
 	pthread_mutex_init(&e->lock, NULL);
@@ -126,6 +131,8 @@ static void *monitor_main(void *arg);
 bool engine_start(struct engine *e)
 {
 	const struct plan *p = e->plan;
+	if (cluster_multi(p))
+		return engine_group_start(e);
 	struct db_error err;
 	e->started_at = engine_now();
 	e->coord = connect_side(e, &p->source, "source", &e->sf);
@@ -135,6 +142,12 @@ bool engine_start(struct engine *e)
 	if (!dst)
 		return false;
 	bool ok = false;
+	char text[1024];
+	if (!encoding_prepare(e->coord, dst, p, &e->enc, text, sizeof text)) {
+		log_error("%s", text);
+		engine_setup_fail(e, EXIT_PREFLIGHT);
+		goto out;
+	}
 	e->journal_dir = copy_journal_dir(p->state_dir, e->migration_id);
 	if (!e->journal_dir) {
 		engine_setup_fail(e, EXIT_USAGE);
@@ -262,6 +275,8 @@ static void *monitor_main(void *arg)
 
 bool engine_wait_finished(struct engine *e, double seconds)
 {
+	if (e->group)
+		return engine_group_wait_finished(e, seconds);
 	struct timespec ts = clock_deadline(seconds);
 	pthread_mutex_lock(&e->lock);
 	while (!atomic_load(&e->finished))
@@ -274,6 +289,10 @@ bool engine_wait_finished(struct engine *e, double seconds)
 
 void engine_pause(struct engine *e, bool paused)
 {
+	if (e->group) {
+		engine_group_pause(e, paused);
+		return;
+	}
 	atomic_store(&e->paused, paused);
 	pthread_mutex_lock(&e->lock);
 	pthread_cond_broadcast(&e->cond);
@@ -282,6 +301,10 @@ void engine_pause(struct engine *e, bool paused)
 
 void engine_cancel(struct engine *e)
 {
+	if (e->group) {
+		engine_group_cancel(e);
+		return;
+	}
 	if (atomic_exchange(&e->cancel, true))
 		return;
 	log_warn("cancelling: stopping the source queries and rolling back the destination");
@@ -295,6 +318,8 @@ void engine_cancel(struct engine *e)
 
 enum engine_outcome engine_wait(struct engine *e)
 {
+	if (e->group)
+		return engine_group_wait(e);
 	if (e->outcome == ENGINE_SETUP_FAILED)
 		return e->outcome;
 	if (e->monitor_started) {
@@ -312,6 +337,7 @@ void engine_free(struct engine *e)
 		engine_cancel(e);
 		engine_wait(e);
 	}
+	engine_group_free(e);
 	for (int i = 0; i < e->nworkers; i++)
 		pthread_mutex_destroy(&e->workers[i].cancel_lock);
 	free(e->workers);

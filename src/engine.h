@@ -51,9 +51,29 @@ void engine_snapshot_free(struct engine_snapshot *s);
 
 struct engine;
 
+/* A pool of slots that several engines' workers share (engine_group.c). */
+struct engine_slots;
+
+/* A backfill unit (backfill.h): the rows of one table the destination lacks,
+ * as a condition (rows beyond a high-water mark), or the whole table again
+ * (predicate NULL: truncated and copied in the unit's transaction). */
+struct engine_backfill_unit {
+	const char *table;      /* qualified, as the catalog spells it */
+	const char *predicate;  /* WHERE condition, or NULL */
+	const char *unit_id;    /* its marker's id: unique per high-water mark */
+};
+
 struct engine_options {
 	bool resume;        /* skip units whose marker is committed on the destination */
 	bool only_failed;   /* only the tables that failed last time (implies resume) */
+	struct engine_slots *slots;     /* NULL: this engine's workers alone */
+	/* backfill: only these tables, one unit each, markers under the
+	 * migration id with migration_suffix; no resume, nothing cleared */
+	const struct engine_backfill_unit *backfill;
+	size_t nbackfill;
+	const char *migration_suffix;
+	bool drop_dependents;   /* mode drop: also drop what depends on the tables (views, keys of
+				 * other tables), recreating what the source defines */
 };
 
 enum engine_outcome {
@@ -63,7 +83,8 @@ enum engine_outcome {
 	ENGINE_SETUP_FAILED,    /* could not start: see engine_exit_code() */
 };
 
-/* A new engine for the plan (borrowed: it must outlive the engine). */
+/* A new engine for the plan (borrowed: it must outlive the engine).  A plan
+ * of several databases (cluster.h) copies them all, on shared workers. */
 struct engine *engine_new(const struct plan *p, const struct engine_options *opt);
 /* Connect, read the catalog, take the snapshot, plan the units and start the
  * workers.  false when the copy cannot start (logged; engine_exit_code()

@@ -5,6 +5,7 @@
 #include "exitcode.h"
 #include "log.h"
 #include "mem.h"
+#include "session.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,11 @@ static void set_sequences(struct engine *e, bool any_failed)
 		return;
 	struct db_error err;
 	PGconn *dst = db_connect(&e->plan->destination, "destination", &err);
+	/* the names come from the source's catalog in the wire encoding */
+	if (dst && !session_client_encoding(dst, e->enc.wire, "destination", &err)) {
+		PQfinish(dst);
+		dst = NULL;
+	}
 	if (!dst) {
 		log_error("destination: cannot connect to set sequences: %s", err.message);
 		return;
@@ -79,8 +85,7 @@ static void set_sequences(struct engine *e, bool any_failed)
 void engine_finish(struct engine *e)
 {
 	bool cancel = atomic_load(&e->cancel);
-	if (!cancel)
-		engine_drop_finish(e);
+	int drop_rc = cancel ? EXIT_OK : engine_drop_finish(e);
 	bool any_failed = false;
 	char **failed = NULL;
 	for (size_t i = 0; i < e->ntables; i++) {
@@ -113,11 +118,11 @@ void engine_finish(struct engine *e)
 	if (cancel) {
 		e->outcome = ENGINE_CANCELLED;
 		e->exit_code = EXIT_INTERRUPTED;
-	} else if (any_failed) {
+	} else if (any_failed || drop_rc == EXIT_COPY_FAILED) {
 		e->outcome = ENGINE_TABLES_FAILED;
 		e->exit_code = EXIT_COPY_FAILED;
 	} else {
 		e->outcome = ENGINE_OK;
-		e->exit_code = EXIT_OK;
+		e->exit_code = drop_rc;     /* EXIT_SCHEMA_FAILED: the data is copied, not every grant */
 	}
 }

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "mem.h"
 #include "progress.h"
+#include "session.h"
 #include "source_state.h"
 #include "strbuf.h"
 
@@ -143,28 +144,38 @@ static void table_format(struct engine *e, struct etable *et)
 		et->binary = true;
 	else if (p->format == FORMAT_TEXT)
 		et->binary = false;
-	else
-		et->binary = flavor_binary_compatible(&e->sf, &e->df) && !unsafe;
+	else    /* binary COPY converts the text of only some types (encoding.h) */
+		et->binary = flavor_binary_compatible(&e->sf, &e->df) && !unsafe && !encoding_converts(&e->enc);
 }
 
 static void table_sql(struct engine *e, struct etable *et)
 {
 	const struct table *t = et->t;
-	struct strbuf cols;
+	struct strbuf cols, out;
 	strbuf_init(&cols);
+	strbuf_init(&out);
+	/* A server before 9.0 prints real with 8 digits at most (extra_float_digits
+	 * 2), one short of exact: read it as float8, exact with 17, which the
+	 * destination rounds back to the same real. */
+	bool widen = !et->binary && session_float_digits(e->sf.pg_num) < 3, widen_any = false;
 	for (size_t i = 0; i < t->ncols; i++) {
 		if (t->cols[i].generated)
 			continue;
 		char *q = db_quote_ident(e->coord, t->cols[i].name);
+		const char *tn = t->cols[i].typname;
+		const char *cast = !widen || !tn ? "" : strcmp(tn, "float4") == 0 ? "::float8"
+				   : strcmp(tn, "_float4") == 0 ? "::float8[]" : "";
 		strbuf_printf(&cols, "%s%s", cols.len ? ", " : "", q);
+		strbuf_printf(&out, "%s%s%s", out.len ? ", " : "", q, cast);
+		widen_any |= cast[0] != '\0';
 		free(q);
 	}
-	et->select_sql = xasprintf("COPY (SELECT %s FROM ONLY %s", cols.data, t->qualified);
+	et->select_sql = xasprintf("COPY (SELECT %s FROM ONLY %s", out.data, t->qualified);
 	const char *fmt = et->binary ? "FORMAT binary" : "";
 	char *list = cols.len ? xasprintf(" (%s)", cols.data) : xstrdup("");
 	/* A whole table reads cheaper without the executor: COPY t (cols) TO
 	 * reads only t itself, as ONLY does, and skips the same columns. */
-	if (cols.len)
+	if (cols.len && !widen_any)
 		et->table_out_sql = xasprintf("COPY %s%s", t->qualified, list);
 	et->copy_in_sql = xasprintf("COPY %s%s FROM STDIN%s%s%s", t->qualified, list,
 				    *fmt ? " (" : "", fmt, *fmt ? ")" : "");
@@ -174,6 +185,7 @@ static void table_sql(struct engine *e, struct etable *et)
 						   fmt, *fmt ? ", " : "");
 	free(list);
 	strbuf_done(&cols);
+	strbuf_done(&out);
 }
 
 static bool in_list(char *const *list, const char *s)
@@ -218,15 +230,16 @@ static int eunit_cmp(const void *a, const void *b)
 	return unit_compare(&((const struct eunit *)a)->spec, &((const struct eunit *)b)->spec);
 }
 
-/* The change fingerprints of the tables that are split: only there can a
- * resume combine units read at two moments. */
+/* The change fingerprints of the tables: a resume of a split table compares
+ * them (only there can units read at two moments meet), and backfill asks
+ * which tables changed since they were copied. */
 static bool read_source_states(struct engine *e)
 {
 	unsigned *oids = xcalloc(e->ntables + 1, sizeof *oids);
 	size_t *which = xcalloc(e->ntables + 1, sizeof *which);
 	size_t n = 0;
 	for (size_t i = 0; i < e->ntables; i++) {
-		if (e->tables[i].nunits > 1 && e->tables[i].state == TABLE_QUEUED) {
+		if (e->tables[i].state == TABLE_QUEUED) {
 			which[n] = i;
 			oids[n++] = e->tables[i].t->oid;
 		}
@@ -242,6 +255,27 @@ static bool read_source_states(struct engine *e)
 	free(which);
 	free(oids);
 	return ok;
+}
+
+static const struct engine_backfill_unit *backfill_of(const struct engine *e, const struct table *t)
+{
+	for (size_t i = 0; i < e->opt.nbackfill; i++)
+		if (strcmp(e->opt.backfill[i].table, t->qualified) == 0)
+			return &e->opt.backfill[i];
+	return NULL;
+}
+
+static void backfill_unit(size_t table, const struct table *t, const struct engine_backfill_unit *bf,
+			  struct unit_spec **specs, size_t *n)
+{
+	*specs = xrealloc(*specs, (*n + 1) * sizeof **specs);
+	struct unit_spec *u = &(*specs)[(*n)++];
+	memset(u, 0, sizeof *u);
+	u->table = table;
+	u->count = 1;
+	u->bytes_est = t->bytes > 0 ? t->bytes : 0;
+	snprintf(u->id, sizeof u->id, "%s", bf->unit_id);
+	snprintf(u->predicate, sizeof u->predicate, "%s", bf->predicate ? bf->predicate : "");
 }
 
 /* Tables and units, before the snapshot is taken. */
@@ -266,6 +300,9 @@ static bool build_tables(struct engine *e, PGconn *dst, char *const *failed, str
 		}
 		if (e->opt.only_failed && !retry_wanted(e, failed, i))
 			continue;
+		const struct engine_backfill_unit *bf = backfill_of(e, t);
+		if (e->opt.backfill && !bf)
+			continue;
 		struct etable *et = &e->tables[e->ntables];
 		et->t = t;
 		et->state = TABLE_QUEUED;
@@ -281,7 +318,10 @@ static bool build_tables(struct engine *e, PGconn *dst, char *const *failed, str
 				snprintf(et->error, sizeof et->error, "%s", g->error);
 			}
 		}
-		unit_plan_table(t, e->ntables, &split, specs, nspecs);
+		if (bf)
+			backfill_unit(e->ntables, t, bf, specs, nspecs);
+		else
+			unit_plan_table(t, e->ntables, &split, specs, nspecs);
 		et->nunits = (int)(*nspecs - first);
 		e->ntables++;
 		table_format(e, et);
@@ -318,7 +358,7 @@ bool engine_plan_units(struct engine *e, PGconn *dst)
 	}
 	if (!build_tables(e, dst, failed, &specs, &nspecs) || !read_source_states(e))
 		goto out;
-	if (!engine_resume_marks(e, dst, specs, &marks))
+	if (!e->opt.backfill && !engine_resume_marks(e, dst, specs, &marks))
 		goto out;
 
 	bool drop = p->mode == MODE_DROP;
@@ -334,6 +374,12 @@ bool engine_plan_units(struct engine *e, PGconn *dst)
 		struct etable *et = &e->tables[i];
 		if (et->state == TABLE_FAILED)
 			continue;
+		if (e->opt.backfill) {
+			/* a condition appends what is missing; none redoes the table */
+			et->truncate = !backfill_of(e, et->t)->predicate;
+			et->prep = PREP_NONE;
+			continue;
+		}
 		ok = engine_resume_table(e, dst, et, specs, &marks, done);
 		if (ok && p->mode == MODE_SKIP_EXISTING && et->state == TABLE_QUEUED && et->rows_before == 0) {
 			bool has = false;

@@ -10,6 +10,7 @@
 
 #include "catalog.h"
 #include "db.h"
+#include "encoding.h"
 #include "engine.h"
 #include "engine_stats.h"
 #include "flavor.h"
@@ -17,6 +18,7 @@
 #include "progress.h"
 #include "schema.h"
 #include "strbuf.h"
+#include "strmap.h"
 #include "unit.h"
 
 struct etable {
@@ -95,12 +97,13 @@ struct worker {
 struct engine {
 	const struct plan *plan;
 	struct engine_options opt;
-	char migration_id[16];
+	char migration_id[32];
 	char retry_command[96];
 	int exit_code;
 	enum engine_outcome outcome;
 
 	struct flavor sf, df;
+	struct encoding_plan enc;       /* the wire encoding of every session */
 	PGconn *coord;                  /* source: holds the exported snapshot */
 	char snapshot[80];              /* "" when none */
 	int segments;
@@ -125,6 +128,8 @@ struct engine {
 	size_t *ugroup;                 /* units[].spec.table's group, for unit_pick */
 	struct dfk *fks;                /* foreign keys touching a group */
 	size_t nfks;
+	struct strmap drop_members;     /* name key of each table of this run -> its group + 1 */
+	size_t drop_optional_failed;    /* owners, grants, comments not applied (engine.lock) */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -139,6 +144,8 @@ struct engine {
 
 	atomic_bool cancel, paused, finished;
 	double started_at;
+
+	struct engine_group *group;     /* several databases: the engines doing the work */
 };
 
 double engine_now(void);
@@ -166,6 +173,20 @@ bool engine_resume_verify(struct engine *e, PGconn *dst);
 /* engine_estimate.c: each table's wire_est, before the snapshot. */
 void engine_estimate(struct engine *e);
 
+/* engine_group.c: a copy of several databases, as one engine. */
+bool engine_group_start(struct engine *e);
+void engine_group_snapshot(struct engine *e, struct engine_snapshot *out);
+bool engine_group_wait_finished(struct engine *e, double seconds);
+void engine_group_cancel(struct engine *e);
+void engine_group_pause(struct engine *e, bool paused);
+enum engine_outcome engine_group_wait(struct engine *e);
+void engine_group_free(struct engine *e);
+/* A slot of the shared pool: at once or not (try), or waiting while none is
+ * free (false when cancelled). */
+bool engine_slot_try(struct engine_slots *s);
+bool engine_slot_acquire(struct engine_slots *s, const atomic_bool *cancel);
+void engine_slot_release(struct engine_slots *s);
+
 /* engine_worker.c */
 void *engine_worker_main(void *arg);
 void engine_worker_cancel(struct worker *w);
@@ -180,7 +201,11 @@ bool engine_drop_resume(struct engine *e, PGconn *dst, const struct progress_mar
 bool engine_drop_prepare(struct worker *w, struct dgroup *g, struct db_error *err);
 bool engine_drop_post(struct worker *w, struct dgroup *g, struct db_error *err);
 void engine_drop_close(struct worker *w);
-void engine_drop_finish(struct engine *e);
+/* After the workers: indexes still owed, foreign keys, what the drops took.
+ * EXIT_OK; EXIT_COPY_FAILED when something the drops took cannot be
+ * recreated and no table of this run can carry the failure; or
+ * EXIT_SCHEMA_FAILED when owners, grants or comments were not applied. */
+int engine_drop_finish(struct engine *e);
 void engine_drop_free(struct engine *e);
 
 /* engine_finish.c: after the workers: sequences, the failed-tables journal. */

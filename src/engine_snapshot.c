@@ -29,6 +29,10 @@ static double table_fraction(const struct engine_table_stats *t)
 
 void engine_snapshot(struct engine *e, struct engine_snapshot *out)
 {
+	if (e->group) {
+		engine_group_snapshot(e, out);
+		return;
+	}
 	memset(out, 0, sizeof *out);
 	out->now = engine_now();
 	out->started_at = e->started_at;

@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "progress.h"
 #include "retry.h"
+#include "session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +61,8 @@ static void worker_disconnect(struct worker *w)
 }
 
 /* Open what is missing: the source session in the shared snapshot, the
- * destination session tuned for loading. */
+ * destination session tuned for loading; both print and read text alike,
+ * in the wire encoding (session.h). */
 static bool worker_connect(struct worker *w, struct db_error *err)
 {
 	struct engine *e = w->e;
@@ -71,7 +73,8 @@ static bool worker_connect(struct worker *w, struct db_error *err)
 		if (!w->src)
 			return false;
 		copy_stream_tune_socket(w->src);
-		bool ok = db_exec(w->src, "SET statement_timeout = 0", err);
+		bool ok = session_pin(w->src, SESSION_COPY, e->enc.wire, "source", err) &&
+			  db_exec(w->src, "SET statement_timeout = 0", err);
 		if (ok && e->snapshot[0]) {
 			char *lit = db_quote_literal(w->src, e->snapshot);
 			char *sql = xasprintf("BEGIN ISOLATION LEVEL REPEATABLE READ;\n"
@@ -97,7 +100,9 @@ static bool worker_connect(struct worker *w, struct db_error *err)
 		if (!w->dst)
 			return false;
 		copy_stream_tune_socket(w->dst);
-		if (!db_exec(w->dst, "SET statement_timeout = 0; SET synchronous_commit = off", err)) {
+		if (!session_pin(w->dst, SESSION_LOAD, e->enc.wire, "destination", err) ||
+		    !db_exec(w->dst, "SET statement_timeout = 0", err) ||
+		    !db_exec(w->dst, "SET synchronous_commit = off", err)) {
 			PQfinish(w->dst);
 			w->dst = NULL;
 			return false;
@@ -458,11 +463,22 @@ void *engine_worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct engine *e = w->e;
+	struct engine_slots *slots = e->opt.slots;
 	for (;;) {
 		bool must_prep = false;
+		/* several databases share the workers: a unit runs only in a slot
+		 * of their pool, and a worker waiting for one holds no connection */
+		if (slots && !engine_slot_try(slots)) {
+			worker_disconnect(w);
+			if (!engine_slot_acquire(slots, &e->cancel))
+				break;
+		}
 		long pick = take_unit(e, &must_prep);
-		if (pick < 0)
+		if (pick < 0) {
+			if (slots)
+				engine_slot_release(slots);
 			break;
+		}
 		atomic_store(&w->busy, true);
 		struct eunit *u = &e->units[pick];
 		struct etable *et = &e->tables[u->spec.table];
@@ -487,12 +503,16 @@ void *engine_worker_main(void *arg)
 				if (drop && !cancelled(e))
 					group_failed(e, et->group, "dropping and recreating it", &err);
 				atomic_store(&w->busy, false);
+				if (slots)
+					engine_slot_release(slots);
 				continue;
 			}
 		}
 		if (run_unit(w, u, et) && !engine_drop_post(w, &e->groups[et->group], &err) && !cancelled(e))
 			group_failed(e, et->group, "recreating its indexes and constraints", &err);
 		atomic_store(&w->busy, false);
+		if (slots)
+			engine_slot_release(slots);
 	}
 	engine_drop_close(w);
 	worker_disconnect(w);

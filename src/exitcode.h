@@ -11,6 +11,7 @@ enum exit_code {
 	EXIT_CONNECT = 5,        /* could not connect */
 	EXIT_SSH = 6,            /* ssh or host failure */
 	EXIT_SCHEMA_FAILED = 7,  /* some schema objects were not applied */
+	EXIT_ACCESS_OPEN = 8,    /* finished, but access openings are still outstanding */
 	EXIT_INTERRUPTED = 130,  /* interrupted; resumable */
 };
 

@@ -15,20 +15,28 @@ const char *flavor_kind_name(enum flavor_kind k)
 	}
 }
 
+/* One part of a version at s (digits); false past 99999, which no version
+ * has (and which would overflow pg_num). */
+static bool version_part(const char *s, char **end, int *out)
+{
+	long v = strtol(s, end, 10);
+	if (v > 99999)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
 /* Read "N[.M[.P]]" at s; returns the number of parts read. */
 static int parse_dotted(const char *s, int *a, int *b, int *c)
 {
 	char *end;
 	*a = *b = *c = 0;
-	if (!isdigit((unsigned char)*s))
+	if (!isdigit((unsigned char)*s) || !version_part(s, &end, a))
 		return 0;
-	*a = (int)strtol(s, &end, 10);
-	if (*end != '.' || !isdigit((unsigned char)end[1]))
+	if (*end != '.' || !isdigit((unsigned char)end[1]) || !version_part(end + 1, &end, b))
 		return 1;
-	*b = (int)strtol(end + 1, &end, 10);
-	if (*end != '.' || !isdigit((unsigned char)end[1]))
+	if (*end != '.' || !isdigit((unsigned char)end[1]) || !version_part(end + 1, &end, c))
 		return 2;
-	*c = (int)strtol(end + 1, &end, 10);
 	return 3;
 }
 

@@ -45,17 +45,28 @@ static bool read_whole(const char *path, struct install_file *f)
 	return true;
 }
 
+/* "N.M" at c (c at a digit), each part at most 99999 (no version has more;
+ * sscanf's %d would overflow). */
+static bool version_pair(const char *c, int *major, int *minor)
+{
+	char *end;
+	long a = strtol(c, &end, 10);
+	if (a > 99999 || *end != '.' || end[1] < '0' || end[1] > '9')
+		return false;
+	long b = strtol(end + 1, &end, 10);
+	if (b > 99999)
+		return false;
+	*major = (int)a;
+	*minor = (int)b;
+	return true;
+}
+
 bool install_parse_version(const char *text, int *major, int *minor)
 {
-	for (const char *c = text; *c; c++) {
-		int a, b, used = 0;
+	for (const char *c = text; *c; c++)
 		if (*c >= '0' && *c <= '9' && (c == text || c[-1] == '-' || c[-1] == ' ' || c[-1] == 'v') &&
-		    sscanf(c, "%d.%d%n", &a, &b, &used) == 2 && used > 0) {
-			*major = a;
-			*minor = b;
+		    version_pair(c, major, minor))
 			return true;
-		}
-	}
 	return false;
 }
 

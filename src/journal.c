@@ -53,16 +53,17 @@ static bool mkdir_p(const char *path)
 	return true;
 }
 
-bool journal_open(struct journal *j, const struct plan *p, bool create)
+static bool open_at(struct journal *j, const char *state_dir, char *id, bool create)
 {
 	memset(j, 0, sizeof *j);
 	j->lock_fd = -1;
-	if (!p->state_dir || !*p->state_dir) {
+	if (!state_dir || !*state_dir) {
 		log_error("no state directory: set state_dir in the configuration or --state-dir");
+		free(id);
 		return false;
 	}
-	j->id = journal_migration_id(p);
-	j->dir = xasprintf("%s/%s", p->state_dir, j->id);
+	j->id = id;
+	j->dir = xasprintf("%s/%s", state_dir, j->id);
 	if (create) {
 		if (!mkdir_p(j->dir)) {
 			journal_close(j);
@@ -71,6 +72,16 @@ bool journal_open(struct journal *j, const struct plan *p, bool create)
 		chmod(j->dir, 0700);
 	}
 	return true;
+}
+
+bool journal_open(struct journal *j, const struct plan *p, bool create)
+{
+	return open_at(j, p->state_dir, p->state_dir && *p->state_dir ? journal_migration_id(p) : NULL, create);
+}
+
+bool journal_open_dir(struct journal *j, const char *state_dir, const char *name, bool create)
+{
+	return open_at(j, state_dir, xstrdup(name), create);
 }
 
 void journal_close(struct journal *j)
@@ -180,8 +191,13 @@ bool journal_append_line(const struct journal *j, const char *name, const char *
 	char *path = journal_path(j, name);
 	struct stat st;
 	bool existed = stat(path, &st) == 0;
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	char *text = xasprintf("%s\n", line);
+	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	/* the last byte: anything but a newline means a torn tail */
+	char last = '\n';
+	struct stat fst;
+	if (fd >= 0 && fstat(fd, &fst) == 0 && fst.st_size > 0 && pread(fd, &last, 1, fst.st_size - 1) != 1)
+		last = '\0';
+	char *text = xasprintf("%s%s\n", last == '\n' ? "" : "\n", line);
 	bool ok = fd >= 0 && write_all(fd, text, strlen(text)) && fsync(fd) == 0;
 	if (!ok)
 		log_error("cannot append to %s: %s", path, strerror(errno));

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cluster.h"
 #include "cmd.h"
 #include "exitcode.h"
 #include "journal.h"
@@ -23,9 +24,11 @@ static const struct {
 } dispatch[] = {
 	{ "wizard", cmd_wizard },
 	{ "check", cmd_check },
+	{ "roles", cmd_roles },
 	{ "schema", cmd_schema },
 	{ "copy", cmd_copy },
 	{ "validate", cmd_validate },
+	{ "backfill", cmd_backfill },
 	{ "analyze", cmd_analyze },
 	{ "migrate", cmd_migrate },
 	{ "install-gpcopy", cmd_install_gpcopy },
@@ -47,8 +50,26 @@ static const struct {
 	{ "install-gpcopy", cmd_install_gpcopy_live },
 };
 
+/* With several databases (cluster.h) these run once per database; copy
+ * and the cluster-wide commands (roles, open-access, ...) run once. */
+static const struct {
+	const char *name;
+	int (*run)(struct cli *cli);
+	bool create;        /* create a database missing on the destination first */
+} per_database[] = {
+	{ "check", cmd_check, false },
+	{ "schema", cmd_schema, true },
+	{ "validate", cmd_validate, false },
+	{ "analyze", cmd_analyze, false },
+	{ "backfill", cmd_backfill, false },
+};
+
 static int run_command(struct cli *cli, const char *name)
 {
+	if (cluster_multi(&cli->plan))
+		for (size_t i = 0; i < sizeof per_database / sizeof per_database[0]; i++)
+			if (strcmp(per_database[i].name, name) == 0)
+				return cmd_each_database(cli, name, per_database[i].run, per_database[i].create);
 	if (!cli->plain && !cli->json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
 			if (strcmp(live[i].name, name) == 0)

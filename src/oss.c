@@ -157,27 +157,85 @@ void oss_import_sql(struct strbuf *out, const struct table *t, const struct oss_
 	free(fname);
 }
 
-void oss_server_sql(struct strbuf *out, const struct oss_target *o, const char *keyfile)
+const char OSS_EXTENSION[] =
+	"DO $gp2adb$\n"
+	"BEGIN\n"
+	"  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_data_wrapper WHERE fdwname = 'oss_fdw') THEN\n"
+	"    CREATE EXTENSION oss_fdw;\n"
+	"  END IF;\n"
+	"END\n"
+	"$gp2adb$;\n";
+
+const char OSS_KEYFILE_TABLE[] =
+	"CREATE TEMPORARY TABLE gp2adb_oss_keyfile (line text) ON COMMIT DROP;\n";
+
+const char OSS_KEYFILE_COPY[] =
+	"COPY pg_temp.gp2adb_oss_keyfile (line) FROM STDIN WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')";
+
+const char OSS_KEYFILE_FORMAT[] = "WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')";
+
+const char OSS_MAPPING[] =
+	"DO $gp2adb$\n"
+	"DECLARE\n"
+	"  key_id text;\n"
+	"  key_secret text;\n"
+	"BEGIN\n"
+	"  SELECT max(substring(line FROM '^[[:space:]]*id[[:space:]]*=[[:space:]]*(.*[^[:space:]])[[:space:]]*$')),\n"
+	"         max(substring(line FROM '^[[:space:]]*key[[:space:]]*=[[:space:]]*(.*[^[:space:]])[[:space:]]*$'))\n"
+	"    INTO key_id, key_secret\n"
+	"    FROM pg_temp.gp2adb_oss_keyfile;\n"
+	"  IF key_id IS NULL OR key_secret IS NULL THEN\n"
+	"    RAISE EXCEPTION 'the AccessKey file needs both \"id = ...\" and \"key = ...\" lines';\n"
+	"  END IF;\n"
+	"  BEGIN\n"
+	"    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER " OSS_SERVER " OPTIONS (id %L, key %L)',\n"
+	"                   key_id, key_secret);\n"
+	"  EXCEPTION WHEN OTHERS THEN\n"
+	"    -- re-raised without the statement, which holds the key\n"
+	"    RAISE EXCEPTION 'creating the user mapping of " OSS_SERVER ": %', SQLERRM USING ERRCODE = SQLSTATE;\n"
+	"  END;\n"
+	"END\n"
+	"$gp2adb$;\n";
+
+bool oss_server_sql(struct strbuf *out, const struct oss_target *o, const char *keyfile, char *err,
+		    unsigned long errsize)
 {
+	const char *kf = keyfile ? keyfile : "KEYFILE";
+	if (strpbrk(kf, "\n\r")) {
+		snprintf(err, errsize, "the AccessKey file's path holds a line break, which psql's \\copy cannot "
+			 "take: move the file");
+		return false;
+	}
+	/* psql's \copy takes the file name in single quotes, a quote doubled */
+	struct strbuf q;
+	strbuf_init(&q);
+	for (const char *c = kf; *c; c++) {
+		if (*c == '\'')
+			strbuf_putc(&q, '\'');
+		strbuf_putc(&q, *c);
+	}
 	char *ep = sql_quote_literal(o->endpoint ? o->endpoint : "ENDPOINT");
 	char *bucket = sql_quote_literal(o->bucket ? o->bucket : "BUCKET");
-	char *kf = sql_quote_literal(keyfile ? keyfile : "KEYFILE");
 	strbuf_printf(out,
-		"-- The oss_fdw server and the user mapping of the current user.  Run with psql:\n"
-		"-- psql reads the AccessKey from the key file when the script runs, so this\n"
-		"-- file holds no secret.  The key file has lines \"id = ...\" and \"key = ...\".\n"
-		"\\set oss_id `sed -n 's/^[[:space:]]*id[[:space:]]*=[[:space:]]*//p' %s`\n"
-		"\\set oss_key `sed -n 's/^[[:space:]]*key[[:space:]]*=[[:space:]]*//p' %s`\n"
-		"CREATE EXTENSION IF NOT EXISTS oss_fdw;\n"
+		"-- The oss_fdw server and the user mapping of the current user.  Run it with\n"
+		"-- psql -v ON_ERROR_STOP=1 -f oss_server.sql.  psql reads the AccessKey file itself\n"
+		"-- (\\copy) and sends its lines as COPY data: the key is neither in this file nor\n"
+		"-- in the text of any statement (pg_stat_activity, the server log).  The key file\n"
+		"-- has lines \"id = ...\" and \"key = ...\".\n"
+		"%s"
 		"CREATE SCHEMA IF NOT EXISTS " OSS_SERVER ";\n"
 		"CREATE SERVER " OSS_SERVER " FOREIGN DATA WRAPPER oss_fdw\n"
 		"  OPTIONS (endpoint %s, bucket %s);\n"
-		"CREATE USER MAPPING FOR CURRENT_USER SERVER " OSS_SERVER "\n"
-		"  OPTIONS (id :'oss_id', key :'oss_key');\n",
-		kf, kf, ep, bucket);
+		"BEGIN;\n"
+		"%s"
+		"\\copy pg_temp.gp2adb_oss_keyfile (line) FROM '%s' %s\n"
+		"%s"
+		"COMMIT;\n",
+		OSS_EXTENSION, ep, bucket, OSS_KEYFILE_TABLE, q.data, OSS_KEYFILE_FORMAT, OSS_MAPPING);
+	strbuf_done(&q);
 	free(ep);
 	free(bucket);
-	free(kf);
+	return true;
 }
 
 static char *trim(char *s)
@@ -239,6 +297,18 @@ bool oss_read_keyfile(const char *path, char **id, char **key, char *err, unsign
 	}
 	memset(line, 0, sizeof line);
 	fclose(f);
+	for (const char *v = ok && *key ? *key : ""; *v; v++)
+		if ((unsigned char)*v < ' ' || *v == 0x7f) {
+			snprintf(err, errsize, "%s: the key holds a control character", path);
+			ok = false;
+			break;
+		}
+	for (const char *v = ok && *id ? *id : ""; *v; v++)
+		if ((unsigned char)*v < ' ' || *v == 0x7f) {
+			snprintf(err, errsize, "%s: the id holds a control character", path);
+			ok = false;
+			break;
+		}
 	if (ok && (!*id || !*key || !**id || !**key)) {
 		snprintf(err, errsize, "%s: needs both \"id = ...\" and \"key = ...\"", path);
 		ok = false;

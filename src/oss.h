@@ -35,14 +35,30 @@ void oss_export_sql(struct strbuf *out, const struct flavor *src, const struct t
 		    const struct oss_target *o);
 /* Append the import statements of one table (one transaction). */
 void oss_import_sql(struct strbuf *out, const struct table *t, const struct oss_target *o);
+/* The AccessKey's way to the destination, shared by the generated script
+ * and --import: in one transaction, the key file's lines go into a temporary
+ * table as COPY data (COPY FROM STDIN, or psql's \copy reading the file),
+ * and OSS_MAPPING makes the current user's mapping from them through a
+ * variable and EXECUTE.  The key is in no statement's text, so neither
+ * pg_stat_activity nor a log of statements (log_statement = all included)
+ * shows it; an error names no key. */
+extern const char OSS_EXTENSION[];      /* oss_fdw, unless a wrapper of that name exists */
+extern const char OSS_KEYFILE_TABLE[];  /* the temporary table, dropped at commit */
+extern const char OSS_KEYFILE_COPY[];   /* COPY ... FROM STDIN, one line per row */
+extern const char OSS_KEYFILE_FORMAT[]; /* its WITH (...): no quoting, no escapes */
+extern const char OSS_MAPPING[];
+
 /* Append the oss_fdw server and the current user's mapping, written for
- * psql: the AccessKey is read from keyfile by psql when the script runs, so
- * the file holds no secret. */
-void oss_server_sql(struct strbuf *out, const struct oss_target *o, const char *keyfile);
+ * psql (-f): psql reads the AccessKey file itself (\copy), so neither the
+ * script nor any statement holds the key.  keyfile should be absolute.
+ * False (err set) for a path psql's \copy cannot take (a line break). */
+bool oss_server_sql(struct strbuf *out, const struct oss_target *o, const char *keyfile, char *err,
+		    unsigned long errsize);
 
 /* Read an AccessKey file ("id = ..." and "key = ..." lines, # comments).
  * Refuses a file that is not the user's own or that group or others can
- * read, naming the mode and the chmod that fixes it. */
+ * read, naming the mode and the chmod that fixes it, and values holding
+ * control characters. */
 bool oss_read_keyfile(const char *path, char **id, char **key, char *err, unsigned long errsize);
 
 #endif

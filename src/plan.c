@@ -23,6 +23,7 @@ void plan_init(struct plan *p)
 	p->validate_sample_mb = 0;
 	p->validate_sample_percent = 10;
 	p->analyze = true;
+	p->roles = true;
 	p->retries = 5;
 	p->retry_window_s = 300;
 	p->state_dir = plan_expand_home("~/.local/state/gp2adb");
@@ -50,9 +51,12 @@ void plan_done(struct plan *p)
 	strv_free(p->ssh.segment_hosts);
 	mem_wipe_free(p->ssh.password);
 	strv_free(p->databases);
+	free(p->business_queries);
+	strv_free(p->backfill_keys);
 	strv_free(p->include);
 	strv_free(p->exclude);
 	free(p->state_dir);
+	free(p->source_encoding);
 	memset(p, 0, sizeof *p);
 }
 

@@ -55,9 +55,13 @@ struct plan {
 	long validate_sample_mb;    /* tables larger than this are validated on a sample; 0: never */
 	int validate_sample_percent;
 	bool analyze;
+	bool roles;                 /* migrate: copy roles and resource queues/groups first */
 	int retries;                /* tries per unit on a transient fault */
 	int retry_window_s;         /* seconds a worker waits for a server that is away */
+	char *source_encoding;      /* the real encoding of a SQL_ASCII source's text, or NULL */
 	char *state_dir;            /* ~ expanded */
+	char *business_queries;     /* the application's queries for the business check, or NULL */
+	char **backfill_keys;       /* "schema.table:column": the ever-increasing column for backfill */
 
 	/* run-time switches from the command line */
 	bool plain;

@@ -128,6 +128,7 @@ bool preflight_run(const struct plan *p, PGconn *src, PGconn *dst,
 	check_method_gpcopy(&pf);
 	check_privileges(&pf);
 	check_connections(&pf);
+	check_encoding(&pf);
 	check_extensions(&pf);
 	check_libraries(&pf);
 	check_partitions(&pf);

@@ -42,6 +42,8 @@ void check_segments(struct pf *pf);
 void check_privileges(struct pf *pf);
 void check_connections(struct pf *pf);
 void check_method_gpcopy(struct pf *pf);
+/* checks_encoding.c */
+void check_encoding(struct pf *pf);
 /* checks_objects.c */
 void check_extensions(struct pf *pf);
 void check_libraries(struct pf *pf);

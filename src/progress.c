@@ -25,7 +25,7 @@ static const char PROGRESS_HAS_STATE[] =
 	"WHERE attrelid = 'gp2adb.copy_progress'::regclass AND attname = 'source_state' AND NOT attisdropped";
 
 static const char PROGRESS_LOAD[] =
-	"SELECT table_name, unit_id, rows, bytes, source_state\n"
+	"SELECT table_name, unit_id, rows, bytes, source_state, extract(epoch FROM committed_at)\n"
 	"FROM gp2adb.copy_progress\n"
 	"WHERE migration_id = $1\n"
 	"ORDER BY table_name COLLATE \"C\", unit_id COLLATE \"C\"";
@@ -83,6 +83,7 @@ bool progress_load(PGconn *dst, const char *migration_id, struct progress_marks 
 		m->rows = atoll(PQgetvalue(r, i, 2));
 		m->bytes = atoll(PQgetvalue(r, i, 3));
 		m->source_state = PQgetisnull(r, i, 4) ? NULL : xstrdup(PQgetvalue(r, i, 4));
+		m->committed_at = atof(PQgetvalue(r, i, 5));
 	}
 	PQclear(r);
 	return true;

@@ -20,6 +20,7 @@ struct progress_mark {
 	long long rows, bytes;
 	char *source_state; /* the source table's change fingerprint when the unit was
 			       read (source_state.h), or NULL */
+	double committed_at;    /* seconds since the epoch */
 };
 
 struct progress_marks {

@@ -94,14 +94,26 @@ bool runlog_open(struct runlog *rl, const struct plan *p, const char *name, char
 	ssize_t got;
 	while ((got = pread(rl->fd, buf, sizeof buf, (off_t)sb.len)) > 0)
 		strbuf_add(&sb, buf, (size_t)got);
-	for (size_t at = 0; at < sb.len;) {
+	size_t at = 0;
+	while (at < sb.len) {
 		char *nl = memchr(sb.data + at, '\n', sb.len - at);
 		if (!nl)
 			break;
 		parse_line(rl, sb.data + at, (size_t)(nl - (sb.data + at)));
 		at = (size_t)(nl - sb.data) + 1;
 	}
+	size_t len = sb.len;
 	strbuf_done(&sb);
+	/* A last line without its newline is a write a crash cut short: drop
+	 * it, or the next record appended would run on from it and be lost. */
+	if (at < len) {
+		log_warn("%s: dropping an incomplete last line (a write cut short by a crash)", rl->path);
+		if (ftruncate(rl->fd, (off_t)at) != 0) {
+			snprintf(err, errsize, "cannot cut the incomplete last line of %s: %s", rl->path,
+				 strerror(errno));
+			return false;
+		}
+	}
 	return true;
 }
 

@@ -25,7 +25,8 @@ struct runlog {
 };
 
 /* Open (creating the directories and file) <state_dir>/<id>/<name> and read
- * what it holds.  false with a message naming the path on failure. */
+ * what it holds; a last line a crash cut short is dropped from the file,
+ * with a warning.  false with a message naming the path on failure. */
 bool runlog_open(struct runlog *rl, const struct plan *p, const char *name, char *err, size_t errsize);
 /* The latest entry for key, or NULL. */
 const struct runlog_entry *runlog_get(const struct runlog *rl, const char *key);

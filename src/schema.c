@@ -1,74 +1,15 @@
-/* schema: classify the statements of a DDL script into objects and sections,
- * and apply them one by one with a recorded result each. */
+/* schema: classify the statements of a DDL script into objects and
+ * sections, each with a journal key (schema_apply.c applies them). */
 #include "schema.h"
 #include "schema_tokens.h"
-#include "db.h"
-#include "exitcode.h"
-#include "journal.h"
-#include "log.h"
+#include "strmap.h"
 #include "mem.h"
 #include "sqllex.h"
-#include "strbuf.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A string -> index map (keys owned), so that scripts with tens of
- * thousands of objects are classified and applied in linear time. */
-struct strmap {
-	char **keys;
-	size_t *vals;
-	size_t cap, n;
-};
-
-static size_t strmap_hash(const char *k)
-{
-	size_t h = 1469598103934665603ULL;
-	for (; *k; k++)
-		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
-	return h;
-}
-
-static size_t strmap_slot(const struct strmap *m, const char *k)
-{
-	size_t i = strmap_hash(k) & (m->cap - 1);
-	while (m->keys[i] && strcmp(m->keys[i], k) != 0)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static void strmap_init(struct strmap *m, size_t expect)
-{
-	m->cap = 64;
-	while (m->cap < expect * 2 + 2)
-		m->cap *= 2;
-	m->keys = xcalloc(m->cap, sizeof *m->keys);
-	m->vals = xcalloc(m->cap, sizeof *m->vals);
-	m->n = 0;
-}
-
-static size_t *strmap_at(struct strmap *m, const char *k, bool create)
-{
-	size_t i = strmap_slot(m, k);
-	if (!m->keys[i]) {
-		if (!create)
-			return NULL;
-		m->keys[i] = xstrdup(k);    /* never more than half full: sized by strmap_init */
-		m->n++;
-	}
-	return &m->vals[i];
-}
-
-static void strmap_done(struct strmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->vals);
-}
 
 const char *schema_section_name(enum schema_section s)
 {
@@ -379,7 +320,7 @@ static void classify(struct schema_item *it, const struct toks *tl, bool meta)
 	} else if (toks_kw(tl, 0, "grant") || toks_kw(tl, 0, "revoke")) {
 		set_item(it, SECTION_PRE, "ROLE GRANT", toks_range(tl, 1, tl->n), NULL, NULL);
 	} else if (toks_kw(tl, 0, "refresh")) {
-		size_t i = 3;
+		size_t i = 3 + toks_kw(tl, 3, "concurrently");
 		char *name = toks_name(tl, &i);
 		set_item(it, SECTION_POST, "REFRESH", name, NULL, make_tag("TABLE", name));
 	} else {
@@ -389,6 +330,58 @@ static void classify(struct schema_item *it, const struct toks *tl, bool meta)
 		set_item(it, SECTION_PRE, kw, toks_range(tl, 1, tl->n < 6 ? tl->n : 6), NULL, NULL);
 		free(kw);
 	}
+}
+
+/* The journal key of it: the object (section, kind, name) and what the
+ * statement says, numbered only among identical statements, so that a
+ * re-dump that adds, drops or moves statements keys each the same. */
+static void set_key(struct schema_item *it, const struct toks *tl, struct strmap *keys)
+{
+	char digest[17];
+	toks_digest(tl, it->std_strings, digest);
+	char *base = xasprintf("%s %s %s @%s", schema_section_name(it->section), it->kind, it->name, digest);
+	size_t *seen = strmap_at(keys, base, true);
+	it->key = (*seen)++ ? xasprintf("%s#%zu", base, *seen) : xstrdup(base);
+	free(base);
+}
+
+/* Materialized views come out of pg_dump -s empty (WITH NO DATA) and
+ * nothing in a schema-only dump fills them: each gets a REFRESH at the end
+ * of post-data, after the data and the indexes, as pg_dump itself places
+ * them in a full dump.  They follow the order of their CREATEs, which is an
+ * order of their dependencies (a view over another cannot be created
+ * before it).  A script that refreshes a view itself keeps its own. */
+static void add_refreshes(struct schema_items *out, struct strmap *keys, size_t ncreated)
+{
+	struct strmap own;
+	strmap_init(&own, out->n);
+	size_t nviews = 0;
+	for (size_t k = 0; k < out->n; k++) {
+		const struct schema_item *it = &out->v[k];
+		if (it->role == ITEM_OBJECT && strcmp(it->kind, "REFRESH") == 0)
+			*strmap_at(&own, it->name, true) = 1;
+		nviews += it->role == ITEM_OBJECT && strcmp(it->kind, "MATERIALIZED VIEW") == 0;
+	}
+	out->v = xrealloc(out->v, (out->n + nviews + 1) * sizeof *out->v);
+	for (size_t k = 0; k < ncreated; k++) {
+		const struct schema_item *mv = &out->v[k];
+		if (mv->role != ITEM_OBJECT || strcmp(mv->kind, "MATERIALIZED VIEW") != 0 || !mv->name[0] ||
+		    strmap_at(&own, mv->name, false))
+			continue;
+		*strmap_at(&own, mv->name, true) = 1;
+		struct schema_item *it = &out->v[out->n++];
+		memset(it, 0, sizeof *it);
+		it->role = ITEM_OBJECT;
+		it->line = mv->line;
+		it->std_strings = mv->std_strings;
+		it->sql = xasprintf("REFRESH MATERIALIZED VIEW %s;", mv->name);
+		set_item(it, SECTION_POST, "REFRESH", xstrdup(mv->name), NULL, make_tag("TABLE", mv->name));
+		struct toks tl;
+		toks_build(&tl, it->sql, strlen(it->sql), it->std_strings);
+		set_key(it, &tl, keys);
+		toks_done(&tl);
+	}
+	strmap_done(&own);
 }
 
 bool schema_parse(const char *ddl, size_t len, struct schema_items *out, char *err, size_t errsize)
@@ -402,7 +395,7 @@ bool schema_parse(const char *ddl, size_t len, struct schema_items *out, char *e
 	}
 	out->v = xcalloc(sc.n ? sc.n : 1, sizeof *out->v);
 	struct strmap keys, tags;
-	strmap_init(&keys, sc.n);
+	strmap_init(&keys, 2 * sc.n);       /* and a REFRESH per materialized view */
 	strmap_init(&tags, sc.n);
 	for (size_t k = 0; k < sc.n; k++) {
 		const struct sqlstmt *st = &sc.items[k];
@@ -419,20 +412,17 @@ bool schema_parse(const char *ddl, size_t len, struct schema_items *out, char *e
 			it->kind = xstrdup("COPY DATA");
 			it->role = ITEM_IGNORED;
 		}
-		toks_done(&tl);
 		/* attached statements take the section of the object they belong to */
 		size_t *def = it->target && !it->tag && it->section == SECTION_PRE
 			      ? strmap_at(&tags, it->target, false) : NULL;
 		if (def && out->v[*def - 1].section == SECTION_POST)
 			it->section = SECTION_POST;
-		/* a stable key: section, kind and name, numbered when repeated */
-		char *base = xasprintf("%s %s %s", schema_section_name(it->section), it->kind, it->name);
-		size_t *seen = strmap_at(&keys, base, true);
-		it->key = (*seen)++ ? xasprintf("%s#%zu", base, *seen) : xstrdup(base);
-		free(base);
+		set_key(it, &tl, &keys);
+		toks_done(&tl);
 		if (it->tag && !strmap_at(&tags, it->tag, false))
 			*strmap_at(&tags, it->tag, true) = out->n;      /* index + 1 */
 	}
+	add_refreshes(out, &keys, out->n);
 	strmap_done(&keys);
 	strmap_done(&tags);
 	sqlscript_free(&sc);
@@ -452,170 +442,4 @@ void schema_items_free(struct schema_items *items)
 	}
 	free(items->v);
 	memset(items, 0, sizeof *items);
-}
-
-const char *schema_state_name(enum item_state s)
-{
-	static const char *const names[] = { "not run", "ok", "applied before", "failed", "skipped" };
-	return names[s];
-}
-
-/* The item of this run that defines target, if it did not get applied. */
-static const struct schema_item *failed_dependency(const struct schema_items *items,
-						   const struct item_result *res, struct strmap *tags,
-						   const char *target)
-{
-	size_t *def = target ? strmap_at(tags, target, false) : NULL;
-	if (!def)
-		return NULL;
-	enum item_state st = res[*def - 1].state;
-	return st == STATE_FAILED || st == STATE_SKIPPED ? &items->v[*def - 1] : NULL;
-}
-
-bool schema_apply(PGconn *dst, const struct schema_items *items, enum schema_section section,
-		  struct runlog *journal, struct item_result *res, struct schema_totals *totals)
-{
-	memset(totals, 0, sizeof *totals);
-	memset(res, 0, items->n * sizeof *res);
-	struct strmap tags;
-	strmap_init(&tags, items->n);
-	for (size_t k = 0; k < items->n; k++)
-		if (items->v[k].tag && !strmap_at(&tags, items->v[k].tag, false))
-			*strmap_at(&tags, items->v[k].tag, true) = k + 1;
-	bool ok = true;
-	for (size_t k = 0; k < items->n; k++) {
-		const struct schema_item *it = &items->v[k];
-		struct item_result *r = &res[k];
-		struct db_error err;
-		if (it->role == ITEM_SESSION) {
-			if (!db_exec(dst, it->sql, &err))
-				log_warn("line %d: session setting not applied on the destination (%s: %s): %s",
-					 it->line, err.sqlstate, err.message, it->sql);
-			continue;
-		}
-		if (it->role != ITEM_OBJECT || (section != SECTION_ALL && it->section != section))
-			continue;
-		const struct runlog_entry *prev = runlog_get(journal, it->key);
-		if (prev && strcmp(prev->status, "ok") == 0) {
-			r->state = STATE_DONE_BEFORE;
-			totals->done_before++;
-			continue;
-		}
-		const struct schema_item *dep = failed_dependency(items, res, &tags, it->target);
-		if (dep) {
-			r->state = STATE_SKIPPED;
-			r->message = xasprintf("depends on %s %s, which was not applied", dep->kind, dep->name);
-			totals->skipped++;
-			continue;
-		}
-		if (db_exec(dst, it->sql, &err)) {
-			r->state = STATE_OK;
-			totals->ok++;
-			runlog_put(journal, it->key, "ok", "");
-			continue;
-		}
-		r->state = STATE_FAILED;
-		snprintf(r->sqlstate, sizeof r->sqlstate, "%s", err.sqlstate);
-		r->message = xstrdup(err.message);
-		totals->failed++;
-		char *detail = xasprintf("%s %s", err.sqlstate, err.message);
-		runlog_put(journal, it->key, "failed", detail);
-		free(detail);
-		if (PQstatus(dst) == CONNECTION_BAD) {
-			log_error("lost the destination connection while applying %s %s (line %d): %s",
-				  it->kind, it->name, it->line, err.message);
-			ok = false;
-			break;
-		}
-	}
-	strmap_done(&tags);
-	return ok;
-}
-
-/* The DDL: from schema_file, or dumped from the source (and saved). */
-static bool load_ddl(const struct plan *p, const char *schema_file, char **ddl, size_t *len,
-		     int *code, char *err, size_t size)
-{
-	if (schema_file) {
-		if (!journal_slurp(schema_file, ddl, len)) {
-			snprintf(err, size, "cannot read %s: %s", schema_file, strerror(errno));
-			return false;
-		}
-		return true;
-	}
-	struct db_error e;
-	PGconn *src = db_connect(&p->source, "source", &e);
-	if (!src) {
-		char *where = db_endpoint_describe(&p->source);
-		snprintf(err, size, "cannot connect to the source (%s): %s", where, e.message);
-		free(where);
-		*code = EXIT_CONNECT;
-		return false;
-	}
-	struct flavor f;
-	bool ok = db_flavor(src, &f, NULL, &e);
-	PQfinish(src);
-	if (!ok) {
-		snprintf(err, size, "source: %s", e.message);
-		*code = EXIT_CONNECT;
-		return false;
-	}
-	if (!schema_dump(p, &f, ddl, code, err, size))
-		return false;
-	*len = strlen(*ddl);
-	char *saved = runlog_write_file(p, "schema.sql", *ddl, *len);
-	if (saved)
-		log_info("source schema saved in %s", saved);
-	free(saved);
-	return true;
-}
-
-bool schema_load(const struct plan *p, const char *schema_file, struct schema_load *out, PGconn **dst,
-		 int *code, char *err, size_t size)
-{
-	memset(out, 0, sizeof *out);
-	*dst = NULL;
-	*code = EXIT_USAGE;
-	char *ddl = NULL;
-	size_t len = 0;
-	if (!load_ddl(p, schema_file, &ddl, &len, code, err, size))
-		return false;
-	char perr[600];
-	bool parsed = schema_parse(ddl, len, &out->items, perr, sizeof perr);
-	free(ddl);
-	if (!parsed) {
-		snprintf(err, size, "%s: %s", schema_file ? schema_file : "source schema", perr);
-		return false;
-	}
-	for (size_t k = 0; k < out->items.n; k++)
-		if (strcmp(out->items.v[k].kind, "COPY DATA") == 0)
-			log_warn("line %d: the schema file holds table data (COPY ... FROM stdin); it is not "
-				 "applied: gp2adb copy moves the data", out->items.v[k].line);
-	struct db_error e;
-	PGconn *conn = db_connect(&p->destination, "destination", &e);
-	if (!conn) {
-		char *where = db_endpoint_describe(&p->destination);
-		snprintf(err, size, "cannot connect to the destination (%s): %s", where, e.message);
-		free(where);
-		*code = EXIT_CONNECT;
-		schema_items_free(&out->items);
-		return false;
-	}
-	if (!schema_dest_read(conn, &out->dest, err, size)) {
-		*code = EXIT_CONNECT;
-		PQfinish(conn);
-		schema_items_free(&out->items);
-		return false;
-	}
-	schema_scan(&out->items, &out->dest, &out->findings);
-	*dst = conn;
-	*code = EXIT_OK;
-	return true;
-}
-
-void schema_load_done(struct schema_load *l)
-{
-	schema_findings_free(&l->findings);
-	schema_dest_done(&l->dest);
-	schema_items_free(&l->items);
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "db.h"
 #include "flavor.h"
 #include "plan.h"
 #include "runlog.h"
@@ -32,7 +33,9 @@ struct schema_item {
 	char *name;             /* as written: public."Order Items", "actor_pkey on public.actor" */
 	char *tag;              /* what it defines, for dependencies: "REL public.t"; NULL if nothing */
 	char *target;           /* what it needs: "REL public.t"; NULL if nothing known */
-	char *key;              /* stable journal key: "<section> <kind> <name>[#n]" */
+	char *key;              /* journal key: "<section> <kind> <name> @<digest>[#n]", the
+				 * digest of what the statement says (toks_digest), #n
+				 * numbering identical statements of the object */
 	char *sql;              /* the statement, through its ';' */
 	int line;               /* in the dump */
 	bool std_strings;       /* standard_conforming_strings when it was read */
@@ -127,6 +130,13 @@ bool schema_load(const struct plan *p, const char *schema_file, struct schema_lo
 		 int *code, char *err, size_t errsize);
 void schema_load_done(struct schema_load *l);
 
+/* The materialized views a source has never populated (qualified names;
+ * none before PostgreSQL 9.3 and Greenplum 6), and: leave them so, by not
+ * running the REFRESH that schema_parse adds for each (a populated one is
+ * refreshed from the copied data, an unpopulated one stays as on the source). */
+bool schema_unpopulated_matviews(PGconn *src, const struct flavor *f, char ***out, struct db_error *err);
+void schema_keep_unpopulated(struct schema_items *items, char *const *names);
+
 /* Run the source's pg_dump -s (Greenplum: Greenplum's own, with --gp-syntax,
  * here under ssh.gphome or else on ssh.master over SSH) and return the DDL.
  * The password, if any, reaches pg_dump only through its environment or a
@@ -135,6 +145,13 @@ void schema_load_done(struct schema_load *l);
  * the master could not be reached or its pg_dump failed, else EXIT_USAGE. */
 bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, int *code,
 		 char *err, size_t errsize);
+
+/* Greenplum's pg_dumpall --globals-only --gp-syntax on ssh.master over SSH
+ * (as schema_dump runs pg_dump there). */
+bool schema_dump_globals_on_master(const struct plan *p, const struct flavor *src, char **sql, int *code,
+				   char *err, size_t errsize);
+/* The conninfo a local dump tool gets for ep: everything but the password. */
+char *schema_dump_conninfo(const struct endpoint *ep);
 
 /* Run argv locally (PATH searched) with extra environment entries
  * ("NAME=value", NULL-terminated; may be NULL) and collect its standard

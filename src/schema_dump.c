@@ -187,7 +187,7 @@ static void one_line(const struct strbuf *text, char *buf, size_t size)
  * configured with) on the source's port as the source's user.  With a
  * password, its pgpass line arrives on stdin into a 0600 file that the
  * shell removes on exit: the password is never in an argument list. */
-static char *remote_dump_command(const struct plan *p, bool with_password)
+static char *remote_dump_command(const struct plan *p, bool with_password, const char *tool, const char *args)
 {
 	const struct endpoint *ep = &p->source;
 	struct strbuf c;
@@ -204,7 +204,8 @@ static char *remote_dump_command(const struct plan *p, bool with_password)
 	}
 	strbuf_puts(&c, "if [ ! -r \"${GPHOME:-/nonexistent}/greenplum_path.sh\" ]; then "
 		    "echo \"no greenplum_path.sh in GPHOME (${GPHOME:-not set}): set ssh.gphome\" >&2; exit 126; fi; "
-		    ". \"$GPHOME/greenplum_path.sh\" && \"$GPHOME/bin/pg_dump\" -s --gp-syntax");
+		    ". \"$GPHOME/greenplum_path.sh\" && ");
+	strbuf_printf(&c, "\"$GPHOME/bin/%s\" %s", tool, args);
 	if (ep->host && ep->host[0] == '/') {
 		char *q = ssh_shell_quote(ep->host);
 		strbuf_printf(&c, " -h %s", q);
@@ -217,19 +218,23 @@ static char *remote_dump_command(const struct plan *p, bool with_password)
 		strbuf_printf(&c, " -U %s", q);
 		free(q);
 	}
-	/* The database as the last argument: before 8.4, -d meant --inserts. */
-	char *q = ssh_shell_quote(ep->dbname);
-	strbuf_printf(&c, " %s", q);
-	free(q);
+	/* The database as the last argument: before 8.4, pg_dump's -d meant
+	 * --inserts.  pg_dumpall finds its own (postgres, or template1). */
+	if (strcmp(tool, "pg_dumpall") != 0) {
+		char *q = ssh_shell_quote(ep->dbname);
+		strbuf_printf(&c, " %s", q);
+		free(q);
+	}
 	return strbuf_finish(&c);
 }
 
-/* Greenplum's pg_dump -s --gp-syntax run on the master over SSH. */
-static bool dump_on_master(const struct plan *p, const struct flavor *src, char **ddl, int *code,
-			   char *err, size_t errsize)
+/* Greenplum's own dump tool (pg_dump, pg_dumpall) run on the master over SSH. */
+static bool dump_on_master(const struct plan *p, const struct flavor *src, const char *tool, const char *args,
+			   char **ddl, int *code, char *err, size_t errsize)
 {
 	const char *host = p->ssh.master, *db = p->source.dbname;
-	if (!db || !db[0]) {
+	bool all = strcmp(tool, "pg_dumpall") == 0;
+	if (!all && (!db || !db[0])) {
 		snprintf(err, errsize, "source.dbname is not set: the master's pg_dump needs the database's name");
 		*code = EXIT_USAGE;
 		return false;
@@ -257,9 +262,11 @@ static bool dump_on_master(const struct plan *p, const struct flavor *src, char 
 		pgpass_field(&pass, pw);
 		strbuf_putc(&pass, '\n');
 	}
-	char *cmd = remote_dump_command(p, pw != NULL);
-	log_info("dumping the source schema on %s over SSH: Greenplum %s pg_dump -s --gp-syntax %s",
-		 host, src->gp_version, db);
+	char *cmd = remote_dump_command(p, pw != NULL, tool, args);
+	char shown[80];
+	snprintf(shown, sizeof shown, "%s %s", tool, args);
+	log_info("dumping the source %s on %s over SSH: Greenplum %s %s %s", all ? "globals" : "schema",
+		 host, src->gp_version, shown, all ? "" : db);
 	struct ssh_result r;
 	ssh_result_init(&r);
 	bool ok = ssh_exec(s, cmd, pw ? pass.data : NULL, pass.len, &r, err, errsize);
@@ -269,12 +276,12 @@ static bool dump_on_master(const struct plan *p, const struct flavor *src, char 
 	if (!ok) {
 		*code = EXIT_SSH;
 	} else if (r.status != 0) {
-		snprintf(err, errsize, "%s: pg_dump -s --gp-syntax %s failed on the master (exit %d): %s", host,
-			 db, r.status, line[0] ? line : "no message");
+		snprintf(err, errsize, "%s: %s %s failed on the master (exit %d): %s", host,
+			 shown, all ? "" : db, r.status, line[0] ? line : "no message");
 		*code = EXIT_SSH;
 		ok = false;
 	} else if (r.out.len == 0) {
-		snprintf(err, errsize, "%s: pg_dump -s --gp-syntax %s wrote nothing%s%s", host, db,
+		snprintf(err, errsize, "%s: %s %s wrote nothing%s%s", host, shown, all ? "" : db,
 			 line[0] ? ": " : "", line);
 		*code = EXIT_SSH;
 		ok = false;
@@ -287,6 +294,17 @@ static bool dump_on_master(const struct plan *p, const struct flavor *src, char 
 	free(cmd);
 	ssh_close(s);
 	return ok;
+}
+
+bool schema_dump_globals_on_master(const struct plan *p, const struct flavor *src, char **sql, int *code,
+				   char *err, size_t errsize)
+{
+	return dump_on_master(p, src, "pg_dumpall", "--globals-only --gp-syntax", sql, code, err, errsize);
+}
+
+char *schema_dump_conninfo(const struct endpoint *ep)
+{
+	return dump_conninfo(ep);
 }
 
 bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, int *code,
@@ -308,7 +326,7 @@ bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, int
 			tool = local;
 		} else if (p->ssh.master) {
 			free(local);
-			return dump_on_master(p, src, ddl, code, err, errsize);
+			return dump_on_master(p, src, "pg_dump", "-s --gp-syntax", ddl, code, err, errsize);
 		} else {
 			free(local);
 			snprintf(err, errsize,

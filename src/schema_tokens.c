@@ -164,3 +164,39 @@ const char *toks_word(const struct toks *tl, size_t i, char *buf, size_t size)
 	buf[n] = '\0';
 	return buf;
 }
+
+/* FNV-1a, 64 bits, over the tokens without their spacing and comments:
+ * words lowercased (SQL folds them), everything else as written, each with
+ * its kind, and whether backslashes escaped in strings. */
+void toks_digest(const struct toks *tl, bool std_strings, char out[17])
+{
+	unsigned long long h = 14695981039346656037ULL;
+#define MIX(c) (h = (h ^ (unsigned char)(c)) * 1099511628211ULL)
+	MIX(std_strings ? 'S' : 's');
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct sqltok *t = &tl->t[i];
+		MIX(t->kind);
+		for (size_t k = t->start; k < t->end; k++)
+			MIX(t->kind == TOK_WORD ? tolower((unsigned char)tl->s[k]) : tl->s[k]);
+		MIX(0);
+	}
+#undef MIX
+	snprintf(out, 17, "%016llx", h);
+}
+
+char *toks_name_key(const char *name)
+{
+	char *out = xcalloc(strlen(name) + 1, 1), *o = out;
+	bool quoted = false;
+	for (const char *p = name; *p; p++) {
+		if (*p == '"' && quoted && p[1] == '"')
+			*o++ = *p++;
+		else if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '.' && !quoted)
+			*o++ = '\001';
+		else
+			*o++ = *p;
+	}
+	return out;
+}

@@ -37,5 +37,13 @@ char *toks_range(const struct toks *tl, size_t from, size_t to);
 char *toks_until_op(const struct toks *tl, size_t *i, char c);
 /* Lowercased word text of token i, or "" (into buf). */
 const char *toks_word(const struct toks *tl, size_t i, char *buf, size_t size);
+/* A qualified name as a key: the catalog quotes every part, a dump only
+ * what needs it; the parts unquoted and joined by \001 compare either way
+ * ("public"."t" and public.t give the same key).  Caller frees. */
+char *toks_name_key(const char *name);
+/* What the statement says, as 16 hex digits: the same for the same tokens
+ * whatever the spacing, comments or case of keywords, and different
+ * otherwise but for a 64-bit hash collision. */
+void toks_digest(const struct toks *tl, bool std_strings, char out[17]);
 
 #endif

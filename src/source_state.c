@@ -47,6 +47,17 @@ static const char GP6_TOOLKIT[] =
 	"WHERE n.nspname = 'gp_toolkit'\n"
 	"  AND p.proname IN ('__gp_aoseg', '__gp_aocsseg', '__gp_aovisimap_hidden_info')";
 
+struct oid_at {
+	unsigned oid;
+	size_t i;
+};
+
+static int oid_at_cmp(const void *a, const void *b)
+{
+	unsigned x = ((const struct oid_at *)a)->oid, y = ((const struct oid_at *)b)->oid;
+	return (x > y) - (x < y);
+}
+
 static bool counting(PGconn *src, struct db_error *err, bool *on)
 {
 	PGresult *r = db_query(src, "SELECT current_setting('track_counts')", 0, NULL, err);
@@ -55,6 +66,25 @@ static bool counting(PGconn *src, struct db_error *err, bool *on)
 	*on = strcmp(PQgetvalue(r, 0, 0), "on") == 0;
 	PQclear(r);
 	return true;
+}
+
+/* "filenode:inserted:updated:deleted:reset" */
+static bool parse_state(const char *s, unsigned long long v[4], char *reset, size_t size)
+{
+	int used = 0;
+	if (!s || sscanf(s, "%llu:%llu:%llu:%llu:%n", &v[0], &v[1], &v[2], &v[3], &used) != 4 || !used)
+		return false;
+	snprintf(reset, size, "%s", s + used);
+	return true;
+}
+
+bool source_state_only_inserts(const char *then, const char *now)
+{
+	unsigned long long a[4], b[4];
+	char ra[64], rb[64];
+	if (!parse_state(then, a, ra, sizeof ra) || !parse_state(now, b, rb, sizeof rb))
+		return false;
+	return a[0] == b[0] && strcmp(ra, rb) == 0 && b[1] >= a[1] && a[2] == b[2] && a[3] == b[3];
 }
 
 struct gp6_row {
@@ -135,14 +165,26 @@ bool source_state_read(PGconn *src, const struct flavor *f, const unsigned *oids
 	strbuf_done(&arr);
 	if (!r)
 		return false;
-	if (gp6)
+	if (gp6) {
 		gp6_states(r, oids, n, out);
-	for (int row = 0; !gp6 && row < PQntuples(r); row++) {
-		unsigned oid = (unsigned)strtoul(PQgetvalue(r, row, 0), NULL, 10);
-		for (size_t i = 0; i < n; i++)
-			if (oids[i] == oid && !out[i])
-				out[i] = xstrdup(PQgetvalue(r, row, 1));
+		PQclear(r);
+		return true;
 	}
+	/* the rows in the oids' order: a sorted index, searched */
+	struct oid_at *at = xcalloc(n + 1, sizeof *at);
+	for (size_t i = 0; i < n; i++)
+		at[i] = (struct oid_at){ oids[i], i };
+	qsort(at, n, sizeof *at, oid_at_cmp);
+	for (int row = 0; row < PQntuples(r); row++) {
+		struct oid_at key = { (unsigned)strtoul(PQgetvalue(r, row, 0), NULL, 10), 0 };
+		const struct oid_at *hit = bsearch(&key, at, n, sizeof *at, oid_at_cmp);
+		while (hit && hit > at && hit[-1].oid == key.oid)
+			hit--;
+		for (; hit && hit < at + n && hit->oid == key.oid; hit++)
+			if (!out[hit->i])
+				out[hit->i] = xstrdup(PQgetvalue(r, row, 1));
+	}
+	free(at);
 	PQclear(r);
 	return true;
 }

@@ -36,4 +36,10 @@
 bool source_state_read(PGconn *src, const struct flavor *f, const unsigned *oids, size_t n, char **out,
 		       struct db_error *err);
 
+/* Whether a table whose fingerprint went from `then` to `now` only had rows
+ * inserted (same file, counters reset together, no update or delete
+ * counted).  false when it cannot tell (a Greenplum 6 fingerprint, one
+ * state per primary, is not read here: such a table is copied again). */
+bool source_state_only_inserts(const char *then, const char *now);
+
 #endif

@@ -364,6 +364,17 @@ static size_t copy_data_end(const char *s, size_t len, size_t from, size_t *data
 	return 0;
 }
 
+/* Whether the rest of the line from `from` holds only white space and
+ * comments (what may follow "COPY ... FROM stdin;" before its rows). */
+static bool rest_of_line_blank(const char *s, size_t len, size_t from)
+{
+	const char *nl = memchr(s + from, '\n', len - from);
+	struct sqllex lx;
+	struct sqltok t;
+	sqllex_init(&lx, s + from, nl ? (size_t)(nl - (s + from)) : len - from, true);
+	return sqllex_next(&lx, &t) && t.kind == TOK_EOF;
+}
+
 bool sqllex_split(const char *text, size_t len, bool std_strings, struct sqlscript *out)
 {
 	memset(out, 0, sizeof *out);
@@ -375,6 +386,14 @@ bool sqllex_split(const char *text, size_t len, bool std_strings, struct sqlscri
 	struct stmt_state st;
 	bool in_stmt = false;
 	size_t last_end = 0;
+
+	/* The server takes a statement as a C string: a NUL would cut it short. */
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		snprintf(out->error, sizeof out->error, "line %d: a NUL byte (0x00), which SQL text cannot hold",
+			 line_at(text, &scanned, &line, (size_t)(nul - text)));
+		return false;
+	}
 
 	for (;;) {
 		struct sqltok t;
@@ -427,6 +446,12 @@ bool sqllex_split(const char *text, size_t len, bool std_strings, struct sqlscri
 		in_stmt = false;
 		if (st.copy_stdin) {
 			size_t ds = 0, de = 0;
+			if (!rest_of_line_blank(text, len, t.end)) {
+				snprintf(out->error, sizeof out->error,
+					 "line %d: text after COPY ... FROM stdin; on its line "
+					 "(the rows start on the next line)", line_at(text, &scanned, &line, t.end));
+				return false;
+			}
 			size_t after = copy_data_end(text, len, t.end, &ds, &de);
 			if (after == 0) {
 				snprintf(out->error, sizeof out->error,

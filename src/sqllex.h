@@ -76,7 +76,8 @@ struct sqlscript {
 /* Split a script into statements.  std_strings: the initial value of
  * standard_conforming_strings; "SET standard_conforming_strings = off|on"
  * statements in the script change it from there on.  false with
- * out->error set (and the statements before the error kept). */
+ * out->error set (and the statements before the error kept); a NUL byte
+ * anywhere, and text after "COPY ... FROM stdin;" on its line, are errors. */
 bool sqllex_split(const char *text, size_t len, bool std_strings, struct sqlscript *out);
 void sqlscript_free(struct sqlscript *sc);
 

@@ -1,4 +1,5 @@
 #include "ssh.h"
+#include "ssh_priv.h"
 #include "journal.h"
 #include "mem.h"
 
@@ -17,14 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-struct ssh_session {
-	LIBSSH2_SESSION *sess;
-	int sock;
-	char *host;
-	const char *password;       /* for the keyboard-interactive callback */
-	int timeout_ms;
-	unsigned long nonce;
-};
 
 static void seterr(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void seterr(char *err, size_t size, const char *fmt, ...)

@@ -10,7 +10,7 @@
 #include "flavor.h"
 
 #define UNIT_ID_MAX 48
-#define UNIT_PRED_MAX 112
+#define UNIT_PRED_MAX 256
 #define UNIT_BLOCK_SIZE 8192        /* block size assumed for estimates only */
 
 struct unit_spec {

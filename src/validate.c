@@ -6,8 +6,10 @@
 #include "catalog.h"
 #include "clock.h"
 #include "db.h"
+#include "encoding.h"
 #include "log.h"
 #include "mem.h"
+#include "session.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -71,20 +73,10 @@ void validate_options_from_plan(struct validate_options *o, const struct plan *p
 	o->drill_fetch_rows = 500;
 }
 
-/* Session settings that make both sides print values the same way. */
-static bool session_setup(PGconn *conn, const struct flavor *f, struct db_error *err)
-{
-	if (!db_exec(conn, "SET extra_float_digits = 0; SET datestyle = 'ISO, MDY'; SET TimeZone = 'UTC'", err))
-		return false;
-	if (f->pg_num >= 80400 && !db_exec(conn, "SET IntervalStyle = 'postgres'", err))
-		return false;
-	if (f->pg_num >= 90000 && !db_exec(conn, "SET bytea_output = 'escape'", err))
-		return false;
-	return true;
-}
-
-static PGconn *open_side(const struct endpoint *ep, const char *role, struct flavor *f, char **desc,
-			 char *err, size_t errsize)
+/* A session of one side; client_encoding NULL: the server's own (the
+ * first pair sets the wire encoding once both are open). */
+static PGconn *open_side(const struct endpoint *ep, const char *role, const char *client_encoding,
+			 struct flavor *f, char **desc, char *err, size_t errsize)
 {
 	struct db_error e;
 	char t[600];
@@ -95,7 +87,8 @@ static PGconn *open_side(const struct endpoint *ep, const char *role, struct fla
 		free(where);
 		return NULL;
 	}
-	if (!db_flavor(c, f, NULL, &e) || !session_setup(c, f, &e)) {
+	/* both sides print values alike (session.h); floats are compared by their bits */
+	if (!db_flavor(c, f, NULL, &e) || !session_pin(c, SESSION_COMPARE, client_encoding, NULL, &e)) {
 		snprintf(err, errsize, "%s: %s", role, db_error_text(&e, t, sizeof t));
 		PQfinish(c);
 		return NULL;
@@ -122,7 +115,7 @@ static const struct table **data_tables(const struct table_list *l, size_t *n)
 	const struct table **v = xcalloc(l->n + 1, sizeof *v);
 	*n = 0;
 	for (size_t i = 0; i < l->n; i++)
-		if (catalog_has_data(&l->items[i]))
+		if (catalog_has_data(&l->items[i]) || l->items[i].kind == TABLE_MATVIEW)
 			v[(*n)++] = &l->items[i];
 	qsort(v, *n, sizeof *v, table_ptr_cmp);
 	return v;
@@ -171,6 +164,28 @@ static int task_size_cmp(const void *a, const void *b)
 	return x->src->bytes < y->src->bytes ? 1 : x->src->bytes > y->src->bytes ? -1 : 0;
 }
 
+/* A materialized view never refreshed has no contents to read: compared by
+ * that alone when either side's is so.  false: compare it as a table. */
+static bool matview_unpopulated(const struct vtask *t, struct validate_table *out)
+{
+	if (t->src->kind != TABLE_MATVIEW || (!t->src->unpopulated && !t->dst->unpopulated))
+		return false;
+	memset(out, 0, sizeof *out);
+	out->bytes = t->src->bytes;
+	out->src_rows = out->dst_rows = -1;
+	if (t->src->unpopulated && t->dst->unpopulated) {
+		out->status = VALIDATE_MATCH;
+		out->note = xstrdup("a materialized view populated on neither side");
+		return true;
+	}
+	out->status = VALIDATE_DIFFER;
+	out->details = strv_push(NULL, t->src->unpopulated
+				 ? "a materialized view populated on the destination but not on the source"
+				 : "a materialized view not populated on the destination: its refresh failed or did "
+				   "not run (gp2adb schema --section post-data refreshes it)");
+	return true;
+}
+
 static void *worker_main(void *arg)
 {
 	struct vworker *w = arg;
@@ -188,7 +203,17 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&r->lock);
 
 		struct validate_table out;
-		vtable_check(w, &r->shared, t, &out);
+		if (!matview_unpopulated(t, &out))
+			vtable_check(w, &r->shared, t, &out);
+		if (t->src->kind == TABLE_MATVIEW && out.status == VALIDATE_DIFFER && !t->src->unpopulated &&
+		    !t->dst->unpopulated) {
+			char *note = xasprintf("a materialized view, refreshed on the destination from the copied "
+					       "tables: it differs when the source's is older than its tables "
+					       "(REFRESH MATERIALIZED VIEW there first)%s%s", out.note ? "; " : "",
+					       out.note ? out.note : "");
+			free(out.note);
+			out.note = note;
+		}
 		out.seconds = now_seconds() - t->started_at;
 
 		pthread_mutex_lock(&r->lock);
@@ -231,6 +256,21 @@ static void run_free(struct validate_run *r)
 	free(r);
 }
 
+/* Materialized views are compared as tables are (an unpopulated one is an
+ * error, not a match): appended to the side's list. */
+static bool add_matviews(PGconn *conn, const struct flavor *f, const struct plan *p, struct table_list *l,
+			 struct db_error *err)
+{
+	struct table_list mv;
+	if (!catalog_matviews(conn, f, p, &mv, err))
+		return false;
+	l->items = xrealloc(l->items, (l->n + mv.n + 1) * sizeof *l->items);
+	memcpy(l->items + l->n, mv.items, mv.n * sizeof *mv.items);
+	l->n += mv.n;
+	free(mv.items);
+	return true;
+}
+
 static bool same_encoding(PGconn *const c[2], char *which, size_t size)
 {
 	char enc[2][64] = { "", "" };
@@ -261,7 +301,7 @@ struct validate_run *validate_start(const struct plan *p, const struct validate_
 	const struct endpoint *ep[2] = { &p->source, &p->destination };
 	static const char *const roles[] = { "source", "destination" };
 	for (int s = 0; s < 2; s++) {
-		r->workers[0].conn[s] = open_side(ep[s], roles[s], &r->shared.flavor[s], &r->desc[s], err, errsize);
+		r->workers[0].conn[s] = open_side(ep[s], roles[s], NULL, &r->shared.flavor[s], &r->desc[s], err, errsize);
 		if (!r->workers[0].conn[s]) {
 			*connect_failed = true;
 			r->nworkers = 1;
@@ -270,10 +310,26 @@ struct validate_run *validate_start(const struct plan *p, const struct validate_
 		}
 	}
 	r->nworkers = 1;
+	/* Both sides' names and values reach gp2adb in one encoding, the copy's
+	 * (encoding.h): a table named in LATIN1 on the source pairs with its
+	 * UTF8 copy. */
+	struct encoding_plan enc;
+	encoding_decide(encoding_of(r->workers[0].conn[0]), encoding_of(r->workers[0].conn[1]),
+			p->source_encoding, &enc);
 	for (int s = 0; s < 2; s++) {
 		struct db_error e;
 		char t[600];
-		if (!catalog_tables(r->workers[0].conn[s], &r->shared.flavor[s], p, &r->lists[s], &e)) {
+		if (!session_client_encoding(r->workers[0].conn[s], enc.wire, roles[s], &e)) {
+			snprintf(err, errsize, "%s", db_error_text(&e, t, sizeof t));
+			run_free(r);
+			return NULL;
+		}
+	}
+	for (int s = 0; s < 2; s++) {
+		struct db_error e;
+		char t[600];
+		if (!catalog_tables(r->workers[0].conn[s], &r->shared.flavor[s], p, &r->lists[s], &e) ||
+		    !add_matviews(r->workers[0].conn[s], &r->shared.flavor[s], p, &r->lists[s], &e)) {
 			snprintf(err, errsize, "reading the %s catalog: %s", roles[s], db_error_text(&e, t, sizeof t));
 			run_free(r);
 			return NULL;
@@ -292,7 +348,7 @@ struct validate_run *validate_start(const struct plan *p, const struct validate_
 		for (int s = 0; s < 2; s++) {
 			char role[32];
 			snprintf(role, sizeof role, "%s-v%d", roles[s], i);
-			r->workers[i].conn[s] = open_side(ep[s], role, &f, NULL, err, errsize);
+			r->workers[i].conn[s] = open_side(ep[s], role, enc.wire, &f, NULL, err, errsize);
 			if (!r->workers[i].conn[s]) {
 				*connect_failed = true;
 				r->nworkers = i + 1;

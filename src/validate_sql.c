@@ -20,10 +20,30 @@ enum vcol_class vsql_classify(const char *typname)
 		return VCOL_NUMERIC;
 	if (strcmp(typname, "float4") == 0 || strcmp(typname, "float8") == 0)
 		return VCOL_FLOAT;
+	if (strcmp(typname, "_float4") == 0 || strcmp(typname, "_float8") == 0)
+		return VCOL_FLOAT_ARRAY;
 	for (int i = 0; dates[i]; i++)
 		if (strcmp(typname, dates[i]) == 0)
 			return VCOL_DATETIME;
 	return VCOL_OTHER;
+}
+
+/* The 16 hex digits of a float column's value as a double; NaN has one
+ * spelling (the bits of a NaN depend on how it was made: 'NaN' and
+ * 'Infinity' - 'Infinity' differ in the sign bit). */
+static char *float_hex(const char *quoted)
+{
+	return xasprintf("CASE WHEN %s::float8 = 'NaN'::float8 THEN 'NaN' "
+			 "ELSE encode(float8send(%s::float8), 'hex') END", quoted, quoted);
+}
+
+char *vsql_col_text(const struct vcol *col)
+{
+	if (col->cls == VCOL_FLOAT)
+		return float_hex(col->quoted);
+	if (col->cls == VCOL_FLOAT_ARRAY)
+		return xasprintf("encode(array_send(%s::float8[]), 'hex')", col->quoted);
+	return xstrdup(col->quoted);
 }
 
 char *vsql_row_text(const struct vcol *cols, size_t n)
@@ -31,8 +51,11 @@ char *vsql_row_text(const struct vcol *cols, size_t n)
 	struct strbuf sb;
 	strbuf_init(&sb);
 	strbuf_puts(&sb, "textin(record_out(ROW(");
-	for (size_t i = 0; i < n; i++)
-		strbuf_printf(&sb, "%s%s", i ? ", " : "", cols[i].quoted);
+	for (size_t i = 0; i < n; i++) {
+		char *c = vsql_col_text(&cols[i]);
+		strbuf_printf(&sb, "%s%s", i ? ", " : "", c);
+		free(c);
+	}
 	strbuf_puts(&sb, ")))");
 	return strbuf_finish(&sb);
 }
@@ -86,11 +109,20 @@ void vsql_main(struct vquery *q, const char *qualified, const struct vcol *cols,
 			add(q, &sb, VAGG_MIN, ci, VCMP_FLOAT_EXACT, "encode(float8send(min(%s)::float8), 'hex')", c);
 			add(q, &sb, VAGG_MAX, ci, VCMP_FLOAT_EXACT, "encode(float8send(max(%s)::float8), 'hex')", c);
 			add(q, &sb, VAGG_AVG, ci, VCMP_FLOAT, "encode(float8send(avg(%s::float8)), 'hex')", c);
+			/* sums and averages forgive rounding; this one is exact */
+			{
+				char *bits = xasprintf("sum(int8(bit_in(textout('x' || CASE WHEN %s::float8 = 'NaN'::float8 "
+						       "THEN '7ff8000000000000' ELSE encode(float8send(%s::float8), 'hex') END), "
+						       "0, 64)))", c, c);
+				add(q, &sb, VAGG_BITSUM, ci, VCMP_DECIMAL, "%s", bits);
+				free(bits);
+			}
 			break;
 		case VCOL_DATETIME:
 			add(q, &sb, VAGG_MIN, ci, VCMP_TEXT, "min(%s)", c);
 			add(q, &sb, VAGG_MAX, ci, VCMP_TEXT, "max(%s)", c);
 			break;
+		case VCOL_FLOAT_ARRAY:
 		case VCOL_OTHER:
 			break;
 		}
@@ -117,7 +149,7 @@ void vsql_query_free(struct vquery *q)
 
 void vsql_agg_label(const struct vagg *a, const struct vcol *cols, char *buf, size_t size)
 {
-	static const char *const names[] = { "rows", "count", "sum", "sum(abs)", "min", "max", "avg", "checksum" };
+	static const char *const names[] = { "rows", "count", "sum", "sum(abs)", "min", "max", "avg", "bits", "checksum" };
 	if (a->col < 0)
 		snprintf(buf, size, "%s", names[a->kind]);
 	else if (a->kind == VAGG_ABSSUM)

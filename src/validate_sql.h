@@ -1,8 +1,9 @@
 /* validate_sql: the SQL texts the checks send.  One text runs unchanged on
  * both sides, so it keeps to functions Greenplum 4.3 (PostgreSQL 8.2) has:
- * md5, substr, textin(record_out(ROW(...))) for a row's text, float8send and
- * encode for exact floats, bit_in and int8(bit) to turn 16 hex digits into a
- * bigint.  gp2adb(1), VALIDATION, describes them for the operator. */
+ * md5, substr, textin(record_out(ROW(...))) for a row's text, float8send,
+ * array_send and encode for exact floats, bit_in and int8(bit) to turn 16
+ * hex digits into a bigint.  gp2adb(1), VALIDATION, describes them for the
+ * operator. */
 #ifndef GP2ADB_VALIDATE_SQL_H
 #define GP2ADB_VALIDATE_SQL_H
 
@@ -13,7 +14,9 @@
 #include "plan.h"
 #include "validate_compare.h"
 
-enum vcol_class { VCOL_INT, VCOL_NUMERIC, VCOL_FLOAT, VCOL_DATETIME, VCOL_OTHER };
+/* VCOL_FLOAT_ARRAY: float4[] and float8[], whose text is exact only in
+ * their binary form, as the floats' own */
+enum vcol_class { VCOL_INT, VCOL_NUMERIC, VCOL_FLOAT, VCOL_FLOAT_ARRAY, VCOL_DATETIME, VCOL_OTHER };
 
 struct vcol {
 	const char *name;
@@ -21,7 +24,10 @@ struct vcol {
 	enum vcol_class cls;
 };
 
-enum vagg_kind { VAGG_ROWS, VAGG_NONNULL, VAGG_SUM, VAGG_ABSSUM, VAGG_MIN, VAGG_MAX, VAGG_AVG, VAGG_CHECKSUM };
+/* VAGG_BITSUM: the sum of a float column's IEEE 754 bit patterns read as
+ * bigints, exact and order-free: it moves when any value moves by one bit */
+enum vagg_kind { VAGG_ROWS, VAGG_NONNULL, VAGG_SUM, VAGG_ABSSUM, VAGG_MIN, VAGG_MAX, VAGG_AVG, VAGG_BITSUM,
+		 VAGG_CHECKSUM };
 
 struct vagg {
 	enum vagg_kind kind;
@@ -38,7 +44,12 @@ struct vquery {
 
 /* What aggregates a column gets, from its type name. */
 enum vcol_class vsql_classify(const char *typname);
-/* textin(record_out(ROW("a", "b"))): the row's text, NULLs as empty fields. */
+/* A column's exact text: floats as the hex of float8send (NaN as 'NaN',
+ * whatever its bits), float arrays as the hex of array_send, others as they
+ * are.  Every server prints these alike, to the last bit. */
+char *vsql_col_text(const struct vcol *col);
+/* textin(record_out(ROW("a", <exact float>, ...))): the row's text with
+ * vsql_col_text's columns, NULLs as empty fields. */
 char *vsql_row_text(const struct vcol *cols, size_t n);
 /* A bigint from the first 16 hex digits of md5(text_expr). */
 char *vsql_hash64(const char *text_expr);

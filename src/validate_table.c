@@ -265,8 +265,9 @@ void vtable_check(struct vworker *w, const struct vrun_shared *sh, const struct 
 				log_warn("validate %s: drill-down failed: %s", t->src->qualified, err);
 			} else if (!out->diff_keys) {
 				free(out->note);
-				out->note = xstrdup("drill-down found no differing row text (the difference is below the "
-						    "precision of row text: float digits beyond the 15th)");
+				out->note = xstrdup("drill-down found no differing row text (the difference is in what "
+						    "row text leaves out: digits of floats inside composite or geometric "
+						    "values beyond the 15th)");
 			}
 		}
 	}

@@ -194,6 +194,122 @@ static void test_failure_reported_and_rerun_applies_only_it(void **state)
 	free(dir);
 }
 
+/* Repeated statements of one object (grants, here) are journalled by what
+ * they say, not by where they stand: a re-dump that puts a new grant before
+ * the old ones gets it applied, never taken for one that was applied. */
+static void test_rerun_keys_statements_by_content(void **state)
+{
+	(void)state;
+	tu_createdb(TU_SRC, "grants");
+	tu_createdb(TU_DST, "grants");
+	PGconn *s = tu_connect(TU_SRC, "grants"), *d = tu_connect(TU_DST, "grants");
+	tu_exec(s, "CREATE ROLE k_alice; CREATE ROLE k_bob; CREATE ROLE k_carol;\n"
+		   "CREATE TABLE public.t (id int);\n"
+		   "GRANT SELECT ON public.t TO k_alice; GRANT SELECT ON public.t TO k_bob;");
+	tu_exec(d, "CREATE ROLE k_alice; CREATE ROLE k_carol;");      /* k_bob is missing */
+	char *dir = tu_tmpdir();
+	char *conf = tu_write_config(dir, "grants", "grants", NULL);
+	struct tu_run r;
+	assert_int_equal(run(&r, conf, "--json", "schema", NULL), 7);
+	assert_non_null(strstr(r.out, "role \\\"k_bob\\\" does not exist"));
+	assert_non_null(strstr(r.out, "\"failed\": 1,"));
+	tu_run_done(&r);
+
+	/* the source gains a grant that its dump writes before the others */
+	tu_exec(s, "REVOKE ALL ON public.t FROM k_alice, k_bob;\n"
+		   "GRANT INSERT ON public.t TO k_carol; GRANT SELECT ON public.t TO k_alice;\n"
+		   "GRANT SELECT ON public.t TO k_bob;");
+	tu_exec(d, "CREATE ROLE k_bob");
+	if (run(&r, conf, "--json", "schema", NULL) != 0)
+		fail_msg("rerun: exit %d\n%s\n%s", r.status, r.out, r.err);
+	/* the new grant and the one that failed are applied; the rest was applied before */
+	assert_non_null(strstr(r.out, "\"applied\": 2,"));
+	assert_non_null(strstr(r.out, "\"failed\": 0,"));
+	tu_run_done(&r);
+	char *dump = NULL;
+	{
+		char cmd[600];
+		snprintf(cmd, sizeof cmd, "find %s/state -name schema.sql | head -1", dir);
+		FILE *f = popen(cmd, "r");
+		char line[500] = "";
+		assert_non_null(fgets(line, sizeof line, f));
+		pclose(f);
+		line[strcspn(line, "\n")] = '\0';
+		dump = tu_read_file(line);
+	}
+	const char *carol = strstr(dump, "TO k_carol;"), *alice = strstr(dump, "TO k_alice;");
+	assert_true(carol && alice && carol < alice);  /* the statements did shift */
+	free(dump);
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM information_schema.role_table_grants "
+				  "WHERE table_name = 't' AND grantee LIKE 'k\\_%'"), 3);
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM information_schema.role_table_grants "
+				  "WHERE table_name = 't' AND grantee = 'k_carol' AND privilege_type = 'INSERT'"), 1);
+
+	/* a definition that changed on the source is not "applied before": it
+	 * fails on the old one, and says why */
+	tu_exec(s, "ALTER TABLE public.t ADD COLUMN note text");
+	assert_int_equal(run(&r, conf, "--json", "schema", NULL), 7);
+	assert_result(r.out, "TABLE", "public.t", "failed");
+	assert_non_null(strstr(r.out, "an earlier run applied another definition of it"));
+	assert_result(r.out, "ACL", "TABLE public.t", "applied before");
+	tu_run_done(&r);
+	PQfinish(s);
+	PQfinish(d);
+	free(conf);
+	free(dir);
+}
+
+/* The journal is not taken on trust: a relation it says was applied but
+ * that is gone from the destination is applied again, with what belongs to
+ * it, instead of being reported as "applied before". */
+static void test_rerun_redoes_what_is_gone(void **state)
+{
+	(void)state;
+	tu_createdb(TU_SRC, "gone");
+	tu_createdb(TU_DST, "gone");
+	PGconn *s = tu_connect(TU_SRC, "gone"), *d = tu_connect(TU_DST, "gone");
+	tu_exec(s, "CREATE TABLE public.kept (id int PRIMARY KEY);\n"
+		   "CREATE TABLE public.lost (id int PRIMARY KEY, note text);\n"
+		   "COMMENT ON TABLE public.lost IS 'it was here';\n"
+		   "CREATE INDEX lost_note ON public.lost (note);\n"
+		   "CREATE VIEW public.lost_view AS SELECT id FROM public.lost;");
+	char *dir = tu_tmpdir();
+	char *conf = tu_write_config(dir, "gone", "gone", NULL);
+	struct tu_run r;
+	if (run(&r, conf, "--json", "schema", NULL) != 0)
+		fail_msg("first run: exit %d\n%s\n%s", r.status, r.out, r.err);
+	tu_run_done(&r);
+	tu_exec(d, "DROP TABLE public.lost CASCADE");
+	if (run(&r, conf, "--json", "schema", NULL) != 0)
+		fail_msg("rerun: exit %d\n%s\n%s", r.status, r.out, r.err);
+	assert_result(r.out, "TABLE", "public.lost", "ok");
+	assert_result(r.out, "COMMENT", "TABLE public.lost", "ok");
+	assert_result(r.out, "INDEX", "public.lost_note", "ok");
+	assert_result(r.out, "VIEW", "public.lost_view", "ok");
+	assert_result(r.out, "TABLE", "public.kept", "applied before");
+	tu_run_done(&r);
+	free(fx_assert_same_schema("gone", "gone"));
+	/* names a Greenplum dump leaves unqualified, under its SET search_path */
+	char *file = xasprintf("%s/gp.sql", dir);
+	tu_write_file(file, "CREATE SCHEMA \"S 2\";\nSET search_path = \"S 2\", pg_catalog;\n"
+		      "CREATE TABLE t2 (id int);\nSET search_path = public, pg_catalog;\nCREATE TABLE t3 (id int);\n",
+		      0644);
+	const char *from_file[] = { "-c", conf, "--json", "schema", "--schema-file", file, NULL };
+	assert_int_equal(tu_run_gp2adb(&r, from_file), 0);
+	tu_run_done(&r);
+	tu_exec(d, "DROP TABLE \"S 2\".t2");
+	assert_int_equal(tu_run_gp2adb(&r, from_file), 0);
+	assert_result(r.out, "TABLE", "t2", "ok");
+	assert_result(r.out, "TABLE", "t3", "applied before");
+	tu_run_done(&r);
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM pg_tables WHERE schemaname = 'S 2' AND tablename = 't2'"), 1);
+	free(file);
+	PQfinish(s);
+	PQfinish(d);
+	free(conf);
+	free(dir);
+}
+
 static void test_schema_file_and_bad_input(void **state)
 {
 	(void)state;
@@ -224,6 +340,8 @@ int main(void)
 		cmocka_unit_test(test_pagila_schema_arrives_whole),
 		cmocka_unit_test(test_awkward_schema_arrives_whole),
 		cmocka_unit_test(test_failure_reported_and_rerun_applies_only_it),
+		cmocka_unit_test(test_rerun_keys_statements_by_content),
+		cmocka_unit_test(test_rerun_redoes_what_is_gone),
 		cmocka_unit_test(test_schema_file_and_bad_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -175,10 +175,10 @@ static void test_crash_leaves_the_opening_listed(void **state)
 {
 	(void)state;
 	struct tu_run r;
-	setenv("GP2ADB_CRASH_AT", "after-open", 1);
+	setenv("GP2ADB_CRASH_AT", "open-done", 1);
 	int rc = run(&r, "open-access", "--pg-hba", "127.0.0.1/32");
 	unsetenv("GP2ADB_CRASH_AT");
-	assert_int_equal(rc, 128 + 6);                  /* SIGABRT: no cleanup ran */
+	assert_int_equal(rc, 128 + 9);                  /* SIGKILL: no cleanup ran */
 	tu_run_done(&r);
 	assert_true(mover_admitted(NULL, 0));
 

@@ -121,6 +121,12 @@ static void test_backend(void **state)
 	/* 6. no tarball: the step says how to give one */
 	assert_false(be.install_start(be.ctx, &plan, err, sizeof err));
 	assert_non_null(strstr(err, "--tarball"));
+	/* a path that is no tarball is named, and not taken */
+	struct ui_tarball tb;
+	assert_false(be.tarball_check(be.ctx, "/nonexistent/gpcopy-9.9.9.tar.gz", &tb, err, sizeof err));
+	assert_non_null(strstr(err, "/nonexistent/gpcopy-9.9.9.tar.gz"));
+	assert_false(tb.checked);
+	assert_false(be.install_start(be.ctx, &plan, err, sizeof err));
 
 	/* 10. validation: rows per table as they are compared, then counts */
 	assert_true(be.validate_start(be.ctx, &plan, err, sizeof err));

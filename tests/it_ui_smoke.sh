@@ -59,11 +59,18 @@ wait_for() {
 	done
 	return 1
 }
-# Wait (bounded) until the pane no longer shows the text.
+# Wait (bounded) until the pane no longer shows the text, in three captures
+# in a row: a capture taken while curses rewrites a line can miss it.
 wait_gone() {
 	i=0
+	gone=0
 	while [ $i -lt "${2:-300}" ]; do
-		screen | grep -qF -- "$1" || return 0
+		if screen | grep -qF -- "$1"; then
+			gone=0
+		else
+			gone=$((gone + 1))
+			[ $gone -ge 3 ] && return 0
+		fi
 		sleep 0.1
 		i=$((i + 1))
 	done

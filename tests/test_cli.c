@@ -25,7 +25,7 @@ static void test_help_lists_every_command(void **state)
 		if (!strstr(r.out, line))
 			fail_msg("--help does not list '%s'", c->name);
 	}
-	assert_int_equal(n, 12);
+	assert_int_equal(n, 14);
 	assert_non_null(strstr(r.out, "--state-dir"));
 	assert_non_null(strstr(r.out, "Exit status"));
 	tu_run_done(&r);
@@ -67,6 +67,8 @@ static void test_usage_errors(void **state)
 	expect_usage_error(a6, "unexpected argument 'extra'");
 	const char *a7[] = { "status", "--config", NULL };
 	expect_usage_error(a7, "needs a value");
+	const char *a9[] = { "validate", "--drop-dependents", NULL };
+	expect_usage_error(a9, "option --drop-dependents does not apply to 'validate'");
 	/* no command and stdout is not a terminal: explain, point to batch commands */
 	char tmpl[] = "/tmp/test_cli.XXXXXX";
 	char *d = mkdtemp(tmpl);

@@ -227,8 +227,50 @@ static void test_enumerations(void **state)
 	expect_error("destination = { mode = \"v7\"; };\n", 0600, "'mode' is \"v7\"", "serverless");
 	expect_error("source = {\n sslmode = \"always\"; };\n", 0600,
 		     "gp2adb.conf:2: sslmode 'always'", "verify-full");
-	expect_error("migration = { databases = [ \"a\", \"b\" ]; };\n", 0600,
-		     "only one database per run", NULL);
+	expect_error("source = { dbname = \"a\"; };\nmigration = { databases = [ \"a\", \"b\" ]; };\n", 0600,
+		     "gp2adb.conf:2: with several databases", "leave source.dbname and destination.dbname out");
+	expect_error("migration = { databases = [ \"all\" ]; };\ndestination = { dbname = \"x\"; };\n", 0600,
+		     "with several databases (or \"all\")", NULL);
+	expect_error("migration = { databases = [ \"a\", \"b\", \"a\" ]; };\n", 0600,
+		     "database \"a\" is listed twice", NULL);
+	expect_error("migration = {\n backfill_keys = [ \"public.t:id\", \"orders\" ]; };\n", 0600,
+		     "gp2adb.conf:2: backfill_keys entry \"orders\" is not schema.table:column", NULL);
+}
+
+static void test_several_databases(void **state)
+{
+	(void)state;
+	struct plan p;
+	char err[600];
+	assert_true(load("migration = { databases = [ \"a\", \"b\" ]; };\n", 0600, &p, err, sizeof err));
+	assert_null(p.source.dbname);
+	assert_null(p.destination.dbname);
+	assert_int_equal(strv_len(p.databases), 2);
+	plan_done(&p);
+	assert_true(load("migration = { databases = [ \"all\" ]; };\n", 0600, &p, err, sizeof err));
+	assert_null(p.source.dbname);
+	plan_done(&p);
+}
+
+static void test_source_encoding(void **state)
+{
+	(void)state;
+	struct plan p;
+	char err[600];
+	/* any spelling PostgreSQL accepts, kept as its canonical name */
+	assert_true(load("migration = { source_encoding = \"cp936\"; };\n", 0600, &p, err, sizeof err));
+	assert_string_equal(p.source_encoding, "GBK");
+	plan_done(&p);
+	assert_true(load("migration = { source_encoding = \"utf-8\"; };\n", 0600, &p, err, sizeof err));
+	assert_string_equal(p.source_encoding, "UTF8");
+	plan_done(&p);
+	assert_true(load("migration = { };\n", 0600, &p, err, sizeof err));
+	assert_null(p.source_encoding);
+	plan_done(&p);
+	expect_error("migration = {\n source_encoding = \"klingon\"; };\n", 0600,
+		     "gp2adb.conf:2: 'source_encoding' is \"klingon\"", "not a PostgreSQL encoding");
+	expect_error("migration = { source_encoding = \"sql_ascii\"; };\n", 0600,
+		     "'source_encoding' names the encoding", "UTF8");
 }
 
 static void test_default_path(void **state)
@@ -270,6 +312,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_design_example),
 		cmocka_unit_test(test_defaults_and_databases),
+		cmocka_unit_test(test_several_databases),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_not_regular_or_symlink),
 		cmocka_unit_test(test_syntax_error_line_2),
@@ -277,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_types_and_ranges),
 		cmocka_unit_test(test_enumerations),
+		cmocka_unit_test(test_source_encoding),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_distance),
 	};

@@ -41,7 +41,8 @@ static void assert_golden(const char *name, const char *got)
 static void render(struct strbuf *sb, const struct flavor *f, const struct table *tables, size_t n,
 		   const struct oss_target *o)
 {
-	oss_server_sql(sb, o, "/home/op/.oss-key");
+	char err[200];
+	assert_true(oss_server_sql(sb, o, "/home/op/it's .oss-key", err, sizeof err));
 	strbuf_puts(sb, "\n-- export (source)\n");
 	for (size_t i = 0; i < n; i++)
 		if (catalog_has_data(&tables[i]))
@@ -120,6 +121,10 @@ static void test_keyfile_rules(void **state)
 	tu_write_file(path, "id = x\n", 0600);
 	assert_false(oss_read_keyfile(path, &id, &key, err, sizeof err));
 	assert_non_null(strstr(err, "needs both"));
+	/* the key travels as one line of COPY data: no control characters */
+	tu_write_file(path, "id = x\nkey = a\x01b\n", 0600);
+	assert_false(oss_read_keyfile(path, &id, &key, err, sizeof err));
+	assert_non_null(strstr(err, "the key holds a control character"));
 	unlink(path);
 	rmdir(dir);
 	free(path);

@@ -37,12 +37,15 @@ static const char GP4_DUMP[] =
 	"SET allow_system_table_mods = 'dml';\n"
 	"CREATE TABLE public.sales (again int);\n";
 
-static const struct schema_item *find(const struct schema_items *it, const char *key)
+/* The first item of an object ("<section> <kind> <name>", its key without
+ * the digest of what the statement says). */
+static const struct schema_item *find(const struct schema_items *it, const char *object)
 {
+	size_t n = strlen(object);
 	for (size_t i = 0; i < it->n; i++)
-		if (it->v[i].key && strcmp(it->v[i].key, key) == 0)
+		if (it->v[i].key && strncmp(it->v[i].key, object, n) == 0 && strncmp(it->v[i].key + n, " @", 2) == 0)
 			return &it->v[i];
-	fail_msg("no item with key '%s'", key);
+	fail_msg("no item for '%s'", object);
 	return NULL;
 }
 
@@ -73,9 +76,94 @@ static void test_classify(void **state)
 	assert_string_equal(find(&it, "pre-data COMMENT COLUMN public.sales.id")->target, "REL public.sales");
 	find(&it, "pre-data ACL TABLE public.sales");
 	find(&it, "pre-data ACL SCHEMA public");
-	/* a repeated name gets a numbered, stable key */
-	find(&it, "pre-data TABLE public.sales#2");
+	/* two statements for one name: each is keyed by what it says */
+	const struct schema_item *again = &it.v[it.n - 1];
+	assert_string_equal(again->name, "public.sales");
+	assert_string_not_equal(again->key, t->key);
 	schema_items_free(&it);
+}
+
+/* Each materialized view gets a REFRESH at the end of post-data, in the
+ * order the views are created (a view over another comes after it); one the
+ * script refreshes itself keeps its own statement. */
+static void test_refreshes(void **state)
+{
+	(void)state;
+	static const char dump[] =
+		"CREATE MATERIALIZED VIEW public.m1 AS SELECT 1 AS x WITH NO DATA;\n"
+		"CREATE MATERIALIZED VIEW public.\"M 2\" AS SELECT x FROM public.m1 WITH NO DATA;\n"
+		"CREATE MATERIALIZED VIEW public.m3 AS SELECT 3 AS x WITH NO DATA;\n"
+		"CREATE INDEX m1_x ON public.m1 (x);\n"
+		"REFRESH MATERIALIZED VIEW CONCURRENTLY public.m3;\n";
+	struct schema_items it;
+	char err[200];
+	assert_true(schema_parse(dump, strlen(dump), &it, err, sizeof err));
+	assert_int_equal(it.n, 7);
+	const struct schema_item *own = &it.v[4], *r1 = &it.v[5], *r2 = &it.v[6];
+	assert_string_equal(own->kind, "REFRESH");
+	assert_string_equal(own->name, "public.m3");
+	assert_string_equal(r1->sql, "REFRESH MATERIALIZED VIEW public.m1;");
+	assert_string_equal(r2->sql, "REFRESH MATERIALIZED VIEW public.\"M 2\";");
+	assert_int_equal(r1->section, SECTION_POST);
+	assert_string_equal(r1->kind, "REFRESH");
+	assert_string_equal(r1->target, "REL public.m1");
+	assert_int_equal(r2->line, 2);
+	assert_non_null(strstr(r2->key, "post-data REFRESH public.\"M 2\" @"));
+	schema_items_free(&it);
+}
+
+static const char *key_of(const struct schema_items *it, const char *sql_start)
+{
+	for (size_t i = 0; i < it->n; i++)
+		if (strncmp(it->v[i].sql, sql_start, strlen(sql_start)) == 0)
+			return it->v[i].key;
+	fail_msg("no statement '%s'", sql_start);
+	return NULL;
+}
+
+/* Journal keys follow what a statement says, not where it stands: a re-dump
+ * that inserts a grant before the others keys the old ones as before and the
+ * new one afresh; spacing, comments and keyword case do not matter;
+ * identical statements of one object are numbered. */
+static void test_keys_by_content(void **state)
+{
+	(void)state;
+	static const char first[] =
+		"CREATE TABLE public.t (id int);\n"
+		"GRANT SELECT ON TABLE public.t TO alice;\n"
+		"GRANT SELECT ON TABLE public.t TO bob;\n"
+		"COMMENT ON TABLE public.t IS 'x';\n"
+		"COMMENT ON TABLE public.t IS 'x';\n";
+	static const char second[] =
+		"CREATE TABLE public.t (id int);\n"
+		"GRANT INSERT ON TABLE public.t TO carol;\n"
+		"grant   select on table public.t\n  to alice; -- the same grant\n"
+		"GRANT SELECT ON TABLE public.t TO bob;\n"
+		"COMMENT ON TABLE public.t IS 'x';\n";
+	struct schema_items a, b;
+	char err[200];
+	assert_true(schema_parse(first, strlen(first), &a, err, sizeof err));
+	assert_true(schema_parse(second, strlen(second), &b, err, sizeof err));
+	assert_string_equal(key_of(&a, "GRANT SELECT ON TABLE public.t TO alice"),
+			    key_of(&b, "grant   select"));
+	assert_string_equal(key_of(&a, "GRANT SELECT ON TABLE public.t TO bob"),
+			    key_of(&b, "GRANT SELECT ON TABLE public.t TO bob"));
+	const char *carol = key_of(&b, "GRANT INSERT");
+	for (size_t i = 0; i < a.n; i++)
+		assert_string_not_equal(a.v[i].key, carol);
+	assert_non_null(strstr(carol, "pre-data ACL TABLE public.t @"));
+	/* the same comment twice: the second is numbered */
+	assert_string_equal(a.v[3].key, b.v[4].key);
+	assert_string_not_equal(a.v[3].key, a.v[4].key);
+	assert_string_equal(a.v[4].key + strlen(a.v[3].key), "#2");
+	/* a different comment is another statement */
+	static const char third[] = "COMMENT ON TABLE public.t IS 'y';\n";
+	struct schema_items c;
+	assert_true(schema_parse(third, strlen(third), &c, err, sizeof err));
+	assert_string_not_equal(c.v[0].key, a.v[3].key);
+	schema_items_free(&a);
+	schema_items_free(&b);
+	schema_items_free(&c);
 }
 
 static bool has(const struct schema_findings *f, const char *id, const char *object, const char *text)
@@ -136,6 +224,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_keys_by_content),
+		cmocka_unit_test(test_refreshes),
 		cmocka_unit_test(test_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -288,6 +288,45 @@ static void fake_install_poll(void *ctx, struct ui_install *out)
 	out->finished = step >= 4;
 }
 
+/* The gpcopy tarball: only gpcopy-2.6.0.tar.gz "exists". */
+static bool fake_tarball_check(void *ctx, const char *path, struct ui_tarball *out, char *err, size_t size)
+{
+	(void)ctx;
+	memset(out, 0, sizeof *out);
+	if (!strstr(path, "gpcopy-2.6.0.tar.gz")) {
+		snprintf(err, size, "%s is not a gpcopy tarball holding gpcopy and gpcopy_helper (see the log)", path);
+		return false;
+	}
+	out->checked = true;
+	snprintf(out->path, sizeof out->path, "%s", path);
+	snprintf(out->version, sizeof out->version, "2.6.0");
+	snprintf(out->gpcopy, sizeof out->gpcopy, "gpcopy 21.3 MB, sha256 5f2c09a4be11");
+	snprintf(out->helper, sizeof out->helper, "gpcopy_helper 9.8 MB, sha256 0b7e6d1c2a93");
+	return true;
+}
+
+static void fake_tarball_default(void *ctx, char *path, size_t size)
+{
+	(void)ctx;
+	snprintf(path, size, "/home/gpadmin/gpcopy-2.5.1.tar.gz");
+}
+
+static bool fake_gpcopy_preview(void *ctx, const struct plan *p, char *out, size_t size, char *err, size_t errsize)
+{
+	(void)ctx, (void)err, (void)errsize;
+	snprintf(out, size, "PGPASSFILE=<0600 file, removed afterwards: ********> gpcopy --dbname "
+		 "warehouse --%s --jobs %d --validate count --source-host mdw --source-port 5432 --source-user gpadmin "
+		 "--dest-host gp-xxxx.gpdb.rds.aliyuncs.com --dest-port 5432 --dest-user adbadmin",
+		 plan_mode_name(p->mode), p->jobs);
+	return true;
+}
+
+static void fake_copy_retry(void *ctx, char *out, size_t size)
+{
+	(void)ctx;
+	snprintf(out, size, "gp2adb copy --only-failed");
+}
+
 static const char *const objects[][2] = {
 	{ "schema", "sales" }, { "table", "public.line_items" }, { "table", "public.orders" },
 	{ "table", "sales.customers" }, { "view", "sales.v_customer_orders" }, { "sequence", "public.orders_id_seq" },
@@ -413,8 +452,12 @@ void fake_backend(struct ui_backend *be, struct fake *f, bool full)
 	be->checks_start = fake_checks_start;
 	be->checks_poll = fake_checks_poll;
 	be->advise = fake_advise;
+	be->tarball_check = fake_tarball_check;
+	be->tarball_default = fake_tarball_default;
 	be->install_start = fake_install_start;
 	be->install_poll = fake_install_poll;
+	be->gpcopy_preview = fake_gpcopy_preview;
+	be->copy_retry = fake_copy_retry;
 	be->schema_load = fake_schema_load;
 	be->schema_apply_start = fake_schema_apply_start;
 	be->schema_poll = fake_schema_poll;

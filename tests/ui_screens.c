@@ -300,6 +300,21 @@ static void test_gpcopy_install(void **state)
 	key(&r, 'a');
 	key(&r, UI_KEY_ENTER);
 	at(&r, SCR_INSTALL);
+	/* the default found (an old one) is not a tarball: nothing starts, Next is refused */
+	assert_false(r.s.wiz.m.tarball.checked);
+	key(&r, 's');
+	assert_false(r.s.wiz.m.install_started);
+	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_INSTALL);
+	/* typed, checked, shown */
+	key(&r, 'e');
+	while (r.s.wiz.s.input[0])
+		key(&r, UI_KEY_BACKSPACE);
+	for (const char *c = "/srv/dl/gpcopy-2.6.0.tar.gz"; *c; c++)
+		key(&r, *c);
+	key(&r, UI_KEY_ENTER);
+	assert_true(r.s.wiz.m.tarball.checked);
+	expect_screen(&r, "gpcopy-tarball");
 	key(&r, 's');
 	tick(&r);
 	expect_screen(&r, "install");
@@ -309,6 +324,13 @@ static void test_gpcopy_install(void **state)
 		tick(&r);
 	key(&r, UI_KEY_ENTER);
 	at(&r, SCR_SCHEMA);
+	/* the review shows the gpcopy command line, not the engine's settings */
+	key(&r, 'a');
+	tick(&r);
+	tick(&r);
+	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_REVIEW);
+	expect_screen(&r, "review-gpcopy");
 	rig_close(&r);
 }
 

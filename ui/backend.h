@@ -39,7 +39,14 @@ struct ui_backend {
 	bool (*advise)(void *ctx, const struct plan *p, const struct findings *f, struct advice *out,
 		       char *err, size_t errsize);
 
-	/* 6. gpcopy installation */
+	/* 6. gpcopy installation: the tarball the operator names is checked (both
+	 * binaries found, their sizes, checksums and the version its name gives)
+	 * and becomes the one install_start installs; the default is the newest
+	 * gpcopy*.tar.gz in the working directory, then in the home directory
+	 * ("" when there is none).  NULL tarball_check: the tarball is the one
+	 * given on the command line. */
+	bool (*tarball_check)(void *ctx, const char *path, struct ui_tarball *out, char *err, size_t errsize);
+	void (*tarball_default)(void *ctx, char *path, size_t size);
 	bool (*install_start)(void *ctx, const struct plan *p, char *err, size_t errsize);
 	void (*install_poll)(void *ctx, struct ui_install *out);
 
@@ -51,8 +58,13 @@ struct ui_backend {
 	bool (*schema_apply_start)(void *ctx, const struct plan *p, bool post_data, char *err, size_t errsize);
 	void (*schema_poll)(void *ctx, struct ui_schema *out);
 
-	/* 9. Migration */
+	/* 8. Review: the gpcopy command line the copy will run, its password masked */
+	bool (*gpcopy_preview)(void *ctx, const struct plan *p, char *out, size_t size, char *err, size_t errsize);
+
+	/* 9. Migration (gp2adb's engine, or gpcopy on the master) */
 	bool (*copy_start)(void *ctx, const struct plan *p, enum method m, char *err, size_t errsize);
+	/* what retries the failed tables, once the copy has finished */
+	void (*copy_retry)(void *ctx, char *out, size_t size);
 	void (*copy_snapshot)(void *ctx, struct engine_snapshot *out);
 	void (*copy_pause)(void *ctx, bool paused);
 	void (*copy_cancel)(void *ctx);     /* resumable: the journal stays */

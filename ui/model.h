@@ -64,6 +64,14 @@ struct ui_host {
 	enum host_state state;
 	char detail[256];           /* error, or the verified version */
 };
+/* The gpcopy tarball, as checked before the installation. */
+struct ui_tarball {
+	bool checked;
+	char path[512];
+	char version[64];           /* "2.3.2", from the file name; "" when it gives none */
+	char gpcopy[128];           /* "gpcopy 12.4 MB, sha256 ce942dbef428" */
+	char helper[128];
+};
 struct ui_install {
 	struct ui_host *hosts;
 	size_t n;
@@ -139,7 +147,9 @@ struct ui_model {
 	bool whitelist_recorded, whitelist_not_needed;
 
 	bool install_started;
+	struct ui_tarball tarball;
 	struct ui_install install;
+	char gpcopy_command[1024];  /* the Review's gpcopy command line, password masked */
 	bool schema_loaded;
 	bool schema_kept;           /* the operator keeps the destination's schema */
 	struct ui_schema schema;
@@ -147,6 +157,7 @@ struct ui_model {
 	bool copy_started;
 	struct engine_snapshot snap;
 	double copy_finished_at;
+	char copy_retry[1024];      /* what retries the failed tables ("": gp2adb copy --only-failed) */
 
 	bool validation_started;
 	struct ui_validation validation;

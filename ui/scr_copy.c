@@ -26,11 +26,14 @@ void migration_tick(struct wizard *w)
 	w->be->copy_snapshot(w->be->ctx, &w->m.snap);
 	if (w->m.snap.finished && w->m.copy_finished_at == 0) {
 		w->m.copy_finished_at = w->m.snap.now;
+		if (w->be->copy_retry)
+			w->be->copy_retry(w->be->ctx, w->m.copy_retry, sizeof w->m.copy_retry);
 		if (w->m.snap.tables_failed > 0) {
 			w->m.status[SCR_MIGRATION] = STEP_FAILED;
 			snprintf(w->m.reason[SCR_MIGRATION], sizeof w->m.reason[SCR_MIGRATION],
-				 "%d table%s failed; retry with: gp2adb copy --only-failed", w->m.snap.tables_failed,
-				 w->m.snap.tables_failed == 1 ? "" : "s");
+				 "%d table%s failed; retry with: %.150s", w->m.snap.tables_failed,
+				 w->m.snap.tables_failed == 1 ? "" : "s",
+				 w->m.copy_retry[0] ? w->m.copy_retry : "gp2adb copy --only-failed");
 		}
 		wizard_set_status(w, w->m.snap.tables_failed ? R_FAIL : R_OK, "The copy has %s.%s",
 				  w->m.snap.cancelled ? "stopped (cancelled)" : "finished",
@@ -66,6 +69,10 @@ bool migration_key(struct wizard *w, int key)
 	case 'p':
 		if (!running(w) || !w->be->copy_pause)
 			return true;
+		if (w->m.method == METHOD_GPCOPY) {
+			wizard_set_status(w, R_WARN, "gpcopy cannot be paused; c cancels it (the tables it finished stay).");
+			return true;
+		}
 		w->copy_paused = !w->copy_paused;
 		w->be->copy_pause(w->be->ctx, w->copy_paused);
 		wizard_set_status(w, R_WARN, w->copy_paused ? "Paused: workers stop after their current rows; p resumes."
@@ -73,8 +80,9 @@ bool migration_key(struct wizard *w, int key)
 		return true;
 	case 'c':
 		if (running(w) && !w->cancelled)
-			wizard_ask(w, CONFIRM_CANCEL_COPY,
-				   "Cancel the copy?  Finished tables stay; the rest resumes with gp2adb copy --resume. (y/n)");
+			wizard_ask(w, CONFIRM_CANCEL_COPY, w->m.method == METHOD_GPCOPY
+				   ? "Cancel gpcopy?  Finished tables stay; the summary gives the command for the rest. (y/n)"
+				   : "Cancel the copy?  Finished tables stay; the rest resumes with gp2adb copy --resume. (y/n)");
 		return true;
 	case 'i':
 		if (w->m.snap.ntables)

@@ -302,7 +302,9 @@ enum nav summary_enter(struct wizard *w, char *reason, size_t size)
 /* Why the migration cannot be called finished; NULL when it can. */
 static void not_finished(const struct ui_model *m, bool cancelled, struct strbuf *why)
 {
-	if (cancelled)
+	if (cancelled && m->method == METHOD_GPCOPY)
+		strbuf_puts(why, "  - gpcopy was cancelled (the command below copies the other tables)\n");
+	else if (cancelled)
 		strbuf_puts(why, "  - the copy was cancelled (resume: gp2adb copy --resume)\n");
 	else if (!m->copy_started)
 		strbuf_puts(why, "  - no data was copied\n");
@@ -314,8 +316,15 @@ static void not_finished(const struct ui_model *m, bool cancelled, struct strbuf
 		strbuf_puts(why, "  - validation found differences\n");
 	if (!m->ledger_ready)
 		strbuf_puts(why, "  - the access ledger could not be checked\n");
-	else if (openings_count_open(&m->openings))
-		strbuf_printf(why, "  - %zu access opening(s) still open\n", openings_count_open(&m->openings));
+	else if (openings_count_open(&m->openings)) {
+		size_t open = openings_count_open(&m->openings);
+		strbuf_printf(why, "  - %zu access opening%s still open; close %s with gp2adb restore-access\n"
+			      "    (or on the Access restoration screen):\n", open, open == 1 ? " is" : "s are",
+			      open == 1 ? "it" : "them");
+		for (size_t i = 0; i < m->openings.n; i++)
+			if (opening_is_open(&m->openings.items[i]))
+				strbuf_printf(why, "      %s\n", m->openings.items[i].what);
+	}
 	for (int i = 0; i < SCR_SUMMARY; i++)
 		if (m->status[i] == STEP_UNAVAILABLE)
 			strbuf_printf(why, "  - %s: %s\n", wizard_screens[i].title, m->reason[i]);
@@ -347,8 +356,9 @@ char *ui_summary_text(const struct ui_model *m, bool cancelled, bool report_line
 		for (size_t i = 0; i < s->ntables; i++)
 			if (s->tables[i].state == TABLE_FAILED)
 				strbuf_printf(&sb, "  failed: %s: %s\n", s->tables[i].name, s->tables[i].error);
-		if (s->tables_failed)
-			strbuf_puts(&sb, "  retry the failed tables: gp2adb copy --only-failed\n");
+		if (s->tables_failed || (cancelled && m->method == METHOD_GPCOPY))
+			strbuf_printf(&sb, "  %s: %s\n", s->tables_failed ? "retry the failed tables" : "copy the others",
+				      m->copy_retry[0] ? m->copy_retry : "gp2adb copy --only-failed");
 	}
 	if (m->validation.n) {
 		size_t ok = 0;

@@ -1,4 +1,4 @@
-/* Screens 6-8: gpcopy installation, Schema, Review. */
+/* Screens 7-8: Schema and Review (6, the gpcopy installation, is in scr_gpcopy.c). */
 #include "screens.h"
 #include "db.h"
 #include "fmt.h"
@@ -8,95 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum nav install_enter(struct wizard *w, char *reason, size_t size)
-{
-	if (w->m.method != METHOD_GPCOPY) {
-		snprintf(reason, size, "the method is %s; gpcopy is not needed",
-			 ui_method_name(w->m.method));
-		return NAV_SKIP;
-	}
-	if (!w->be->install_start)
-		wizard_unavailable(w, SCR_INSTALL, "gpcopy installation (gp2adb install-gpcopy)");
-	return NAV_OK;
-}
-
-void install_tick(struct wizard *w)
-{
-	if (!w->s.flag || !w->be->install_poll || w->m.install.finished)
-		return;
-	ui_install_free(&w->m.install);
-	w->be->install_poll(w->be->ctx, &w->m.install);
-}
-
-void install_draw(struct wizard *w, struct canvas *c, int top, int height)
-{
-	if (!w->be->install_start) {
-		draw_unavailable(w, c, top, height, SCR_INSTALL);
-		return;
-	}
-	const struct ui_install *in = &w->m.install;
-	if (!w->s.flag && in->n == 0) {
-		canvas_text(c, top + 1, 2, c->cols - 4, R_NORMAL,
-			    "gpcopy is installed on the master and every segment host over SSH.  Press s to start.");
-		return;
-	}
-	size_t done = 0, failed = 0;
-	for (size_t i = 0; i < in->n; i++) {
-		done += in->hosts[i].state == HOST_DONE;
-		failed += in->hosts[i].state == HOST_FAILED;
-	}
-	canvas_printf(c, top, 2, c->cols - 4, failed ? R_FAIL : R_NORMAL, "%zu hosts: %zu done, %zu failed%s",
-		      in->n, done, failed, in->finished ? "" : ", installing...");
-	canvas_box(c, top + 1, 0, height - 1, c->cols, "Hosts", R_FRAME);
-	int rows = height - 3;
-	list_clamp(&w->s, (int)in->n, rows);
-	for (int r = 0; r < rows && w->s.scroll + r < (int)in->n; r++) {
-		const struct ui_host *h = &in->hosts[w->s.scroll + r];
-		int y = top + 2 + r;
-		enum ui_role role = h->state == HOST_DONE ? R_OK : h->state == HOST_FAILED ? R_FAIL : R_NORMAL;
-		canvas_text(c, y, 2, 30, w->s.sel == w->s.scroll + r ? R_SEL : R_NORMAL, h->name);
-		canvas_text(c, y, 33, 8, R_DIM, h->role);
-		canvas_text(c, y, 42, 11, role, host_state_name(h->state));
-		canvas_text(c, y, 54, c->cols - 56, role == R_FAIL ? R_FAIL : R_DIM, h->detail);
-	}
-}
-
-bool install_key(struct wizard *w, int key)
-{
-	if (!w->be->install_start)
-		return false;
-	if (key == 's' && !w->s.flag) {
-		char err[300];
-		if (w->be->install_start(w->be->ctx, w->m.plan, err, sizeof err)) {
-			w->s.flag = true;
-			w->m.install_started = true;
-			ui_install_free(&w->m.install);
-			wizard_set_status(w, R_DIM, "Installing gpcopy...");
-		} else {
-			wizard_set_status(w, R_FAIL, "%s", err);
-		}
-		return true;
-	}
-	return list_key(&w->s, key, (int)w->m.install.n, 10);
-}
-
-bool install_validate(struct wizard *w, char *err, size_t size)
-{
-	if (!w->be->install_start)
-		return true;
-	const struct ui_install *in = &w->m.install;
-	if (!in->finished) {
-		snprintf(err, size, in->n ? "The installation is still running." : "Start the installation first: press s.");
-		return false;
-	}
-	for (size_t i = 0; i < in->n; i++)
-		if (in->hosts[i].state != HOST_DONE) {
-			snprintf(err, size, "gpcopy is not installed on %s: %s", in->hosts[i].name, in->hosts[i].detail);
-			return false;
-		}
-	return true;
-}
 
 enum nav schema_enter(struct wizard *w, char *reason, size_t size)
 {
@@ -358,9 +269,13 @@ void review_draw(struct wizard *w, struct canvas *c, int top, int height)
 		 : p->mode == MODE_DROP ? "destination tables are dropped and created again"
 					: "tables that already hold rows are left alone");
 	review_line(c, &y, "mode", p->mode == MODE_TRUNCATE || p->mode == MODE_DROP ? R_WARN : R_NORMAL, buf);
-	snprintf(buf, sizeof buf, "%d workers, format %s, tables over %ld MiB split", p->jobs,
-		 plan_format_name(p->format), p->split_threshold_mb);
-	review_line(c, &y, "copy", R_NORMAL, buf);
+	if (w->m.method == METHOD_GPCOPY) {
+		y += review_gpcopy_draw(w, c, y);
+	} else {
+		snprintf(buf, sizeof buf, "%d workers, format %s, tables over %ld MiB split", p->jobs,
+			 plan_format_name(p->format), p->split_threshold_mb);
+		review_line(c, &y, "copy", R_NORMAL, buf);
+	}
 	snprintf(buf, sizeof buf, "%s%s", plan_validate_name(p->validate), p->analyze ? ", then ANALYZE" : ", no ANALYZE");
 	review_line(c, &y, "then", R_NORMAL, buf);
 	if (!w->be->schema_load)

@@ -29,9 +29,11 @@ const struct screen wizard_screens[SCR_COUNT] = {
 	  "console (e), so that gp2adb records it in its access ledger and reminds you to remove "
 	  "it.  If this host was already allowed before the migration, press a instead.",
 	  0, NULL, whitelist_draw, whitelist_key, whitelist_validate, whitelist_apply, NULL, NULL },
-	{ SCR_INSTALL, "gpcopy installation", "s start",
-	  "gpcopy and gpcopy_helper are copied to the Greenplum master and every segment host "
-	  "over SSH and verified there.  s starts; each host shows its state as it goes.",
+	{ SCR_INSTALL, "gpcopy installation", "e tarball  s start",
+	  "The gpcopy tarball you downloaded (gpcopy-2.x.y.tar.gz): e types its path, Enter "
+	  "checks that it holds gpcopy and gpcopy_helper.  Then gpcopy and gpcopy_helper are "
+	  "copied to the Greenplum master and every segment host over SSH and verified there.  "
+	  "s starts; each host shows its state as it goes.",
 	  0, install_enter, install_draw, install_key, install_validate, NULL, install_tick, NULL },
 	{ SCR_SCHEMA, "Schema", "a apply  k keep existing",
 	  "The objects gp2adb will create on the destination, and what the scan of the dump "
@@ -41,7 +43,7 @@ const struct screen wizard_screens[SCR_COUNT] = {
 	{ SCR_REVIEW, "Review", NULL,
 	  "Everything that happens next, before the copy starts.  Next asks once more, then "
 	  "starts the copy.  Esc goes back to change anything.",
-	  0, NULL, review_draw, NULL, NULL, review_apply, NULL,
+	  0, review_enter, review_draw, NULL, NULL, review_apply, NULL,
 	  "Start the copy now?  Destination tables are written as the review says. (y/n)" },
 	{ SCR_MIGRATION, "Migration", "p pause  c cancel  i inspect",
 	  "The copy, live.  The header has the totals; each running table has its progress by "

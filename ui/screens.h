@@ -25,12 +25,17 @@ bool whitelist_key(struct wizard *w, int key);
 bool whitelist_validate(struct wizard *w, char *err, size_t size);
 bool whitelist_apply(struct wizard *w, char *err, size_t size);
 
-/* scr_prep.c */
+/* scr_gpcopy.c: the gpcopy tarball and installation; Review's gpcopy lines */
 enum nav install_enter(struct wizard *w, char *reason, size_t size);
 void install_draw(struct wizard *w, struct canvas *c, int top, int height);
 bool install_key(struct wizard *w, int key);
 bool install_validate(struct wizard *w, char *err, size_t size);
 void install_tick(struct wizard *w);
+enum nav review_enter(struct wizard *w, char *reason, size_t size);
+/* Draw the gpcopy command at row y of the review; the rows used. */
+int review_gpcopy_draw(struct wizard *w, struct canvas *c, int y);
+
+/* scr_prep.c */
 enum nav schema_enter(struct wizard *w, char *reason, size_t size);
 void schema_draw(struct wizard *w, struct canvas *c, int top, int height);
 bool schema_key(struct wizard *w, int key);

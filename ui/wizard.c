@@ -141,7 +141,9 @@ static void answer(struct wizard *w, bool yes)
 		break;
 	case CONFIRM_CANCEL_COPY:
 		copy_cancel(w);
-		wizard_set_status(w, R_WARN, "Cancelling the copy; it can be resumed with gp2adb copy --resume.");
+		wizard_set_status(w, R_WARN, w->m.method == METHOD_GPCOPY
+				  ? "Cancelling gpcopy; the summary gives the command that copies the other tables."
+				  : "Cancelling the copy; it can be resumed with gp2adb copy --resume.");
 		break;
 	case CONFIRM_OPENING_CLOSED:
 		access_screen_confirm(w);
@@ -369,12 +371,17 @@ bool list_key(struct screen_state *s, int key, int n, int page)
 int wizard_exit_code(const struct wizard *w)
 {
 	const struct ui_model *m = &w->m;
-	if (w->cancelled || (w->cur != SCR_SUMMARY && w->quit))
+	/* on the access screen the work is done: only openings may be left */
+	bool at_end = w->cur == SCR_SUMMARY || (w->cur == SCR_ACCESS && m->snap.finished);
+	if (w->cancelled || (!at_end && w->quit))
 		return EXIT_INTERRUPTED;
 	if (m->snap.tables_failed > 0)
 		return EXIT_COPY_FAILED;
 	for (size_t i = 0; i < m->validation.n; i++)
 		if (m->validation.rows[i].state == VAL_DIFF)
 			return EXIT_DIFFERENCES;
+	/* not finished while an opening is open, or while nobody could check */
+	if (openings_count_open(&m->openings) > 0 || (w->be && w->be->ledger_list && !m->ledger_ready))
+		return EXIT_ACCESS_OPEN;
 	return EXIT_OK;
 }

@@ -1,0 +1,96 @@
+/* bizcheck_report: the business check's report, as text and as JSON. */
+#include "bizcheck.h"
+#include "json.h"
+#include "mem.h"
+#include "strbuf.h"
+
+#include <stdio.h>
+
+static const char *status_name(enum bizstatus s)
+{
+	switch (s) {
+	case BIZ_MATCH: return "match";
+	case BIZ_DIFFERS: return "differs";
+	case BIZ_ERROR: return "error";
+	}
+	return "?";
+}
+
+static void side_time(struct strbuf *sb, const struct bizside *s)
+{
+	if (s->rows < 0)
+		strbuf_printf(sb, " %11s", "failed");
+	else
+		strbuf_printf(sb, " %9.2f s", s->seconds);
+}
+
+char *bizcheck_report_text(const struct bizreport *r, const char *file)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_printf(&sb, "Business check: %zu queries from %s, run on both sides (read only)\n", r->n, file);
+	strbuf_printf(&sb, "  %-32s %-8s %11s %11s %9s\n", "query", "result", "source", "destination", "rows");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bizresult *x = &r->items[i];
+		strbuf_printf(&sb, "  %-32.32s %-8s", x->q->name, x->status == BIZ_MATCH ? "match"
+			      : x->status == BIZ_DIFFERS ? "DIFFERS" : "ERROR");
+		side_time(&sb, &x->src);
+		side_time(&sb, &x->dst);
+		strbuf_printf(&sb, " %9lld\n", x->src.rows >= 0 ? x->src.rows : x->dst.rows);
+		if (x->status == BIZ_DIFFERS)
+			strbuf_printf(&sb, "      %s\n", x->detail);
+		if (x->status == BIZ_ERROR)
+			strbuf_printf(&sb, "      %s (the query could not run: not a difference in the data)\n", x->detail);
+		if (x->slower)
+			strbuf_printf(&sb, "      %.1fx slower on the destination: worth a look before cut-over\n",
+				      x->src.seconds > 0 ? x->dst.seconds / x->src.seconds : 0);
+	}
+	strbuf_printf(&sb, "%zu match, %zu differ, %zu could not run", r->match, r->differ, r->errors);
+	if (r->slower)
+		strbuf_printf(&sb, "; %zu much slower on the destination", r->slower);
+	strbuf_puts(&sb, "\n");
+	return strbuf_finish(&sb);
+}
+
+char *bizcheck_report_json(const struct bizreport *r, const char *file)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	struct json j;
+	json_init(&j, &sb, true);
+	json_object_begin(&j, NULL);
+	json_string(&j, "file", file);
+	json_int(&j, "queries", (long long)r->n);
+	json_int(&j, "match", (long long)r->match);
+	json_int(&j, "differ", (long long)r->differ);
+	json_int(&j, "errors", (long long)r->errors);
+	json_int(&j, "slower", (long long)r->slower);
+	json_array_begin(&j, "results");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bizresult *x = &r->items[i];
+		json_object_begin(&j, NULL);
+		json_string(&j, "name", x->q->name);
+		json_int(&j, "line", x->q->line);
+		json_string(&j, "status", status_name(x->status));
+		json_bool(&j, "ordered", x->q->ordered);
+		const struct bizside *sides[2] = { &x->src, &x->dst };
+		const char *keys[2] = { "source", "destination" };
+		for (int k = 0; k < 2; k++) {
+			json_object_begin(&j, keys[k]);
+			if (sides[k]->rows >= 0) {
+				json_double(&j, "seconds", sides[k]->seconds);
+				json_int(&j, "rows", sides[k]->rows);
+			} else {
+				json_string(&j, "error", sides[k]->error);
+			}
+			json_object_end(&j);
+		}
+		json_string(&j, "detail", x->status == BIZ_MATCH ? NULL : x->detail);
+		json_bool(&j, "slower", x->slower);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	strbuf_puts(&sb, "\n");
+	return strbuf_finish(&sb);
+}

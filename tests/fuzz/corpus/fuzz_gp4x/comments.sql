@@ -1,0 +1,2 @@
+-- gphdfs://x
+/* quicklz /* nested */ oids */ SELECT '--' || 'quicklz';

@@ -1,0 +1,4 @@
+\connect - postgres
+\restrict abc
+SELECT 1;
+\unrestrict abc

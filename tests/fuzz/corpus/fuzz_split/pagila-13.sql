@@ -1,0 +1,98 @@
+ALTER TABLE public.payment_p2025_05 OWNER TO postgres;
+
+--
+-- Name: payment_p2025_06; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.payment_p2025_06 (
+    payment_id integer DEFAULT nextval('public.payment_payment_id_seq'::regclass) NOT NULL,
+    customer_id integer NOT NULL,
+    staff_id integer NOT NULL,
+    rental_id integer NOT NULL,
+    amount numeric(5,2) NOT NULL,
+    payment_date timestamp with time zone NOT NULL,
+    uuid uuid DEFAULT uuidv7() NOT NULL
+);
+
+ALTER TABLE public.payment_p2025_06 OWNER TO postgres;
+
+--
+-- Name: payment_p2025_07; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.payment_p2025_07 (
+    payment_id integer DEFAULT nextval('public.payment_payment_id_seq'::regclass) NOT NULL,
+    customer_id integer NOT NULL,
+    staff_id integer NOT NULL,
+    rental_id integer NOT NULL,
+    amount numeric(5,2) NOT NULL,
+    payment_date timestamp with time zone NOT NULL,
+    uuid uuid DEFAULT uuidv7() NOT NULL
+);
+
+ALTER TABLE public.payment_p2025_07 OWNER TO postgres;
+
+--
+-- Name: payment_p2025_08; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.payment_p2025_08 (
+    payment_id integer DEFAULT nextval('public.payment_payment_id_seq'::regclass) NOT NULL,
+    customer_id integer NOT NULL,
+    staff_id integer NOT NULL,
+    rental_id integer NOT NULL,
+    amount numeric(5,2) NOT NULL,
+    payment_date timestamp with time zone NOT NULL,
+    uuid uuid DEFAULT uuidv7() NOT NULL
+);
+
+ALTER TABLE public.payment_p2025_08 OWNER TO postgres;
+
+--
+-- Name: payment_p2025_09; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.payment_p2025_09 (
+    payment_id integer DEFAULT nextval('public.payment_payment_id_seq'::regclass) NOT NULL,
+    customer_id integer NOT NULL,
+    staff_id integer NOT NULL,
+    rental_id integer NOT NULL,
+    amount numeric(5,2) NOT NULL,
+    payment_date timestamp with time zone NOT NULL,
+    uuid uuid DEFAULT uuidv7() NOT NULL
+);
+
+ALTER TABLE public.payment_p2025_09 OWNER TO postgres;
+
+--
+-- Name: payment_p2025_10; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.payment_p2025_10 (
+    payment_id integer DEFAULT nextval('public.payment_payment_id_seq'::regclass) NOT NULL,
+    customer_id integer NOT NULL,
+    staff_id integer NOT NULL,
+    rental_id integer NOT NULL,
+    amount numeric(5,2) NOT NULL,
+    payment_date timestamp with time zone NOT NULL,
+    uuid uuid DEFAULT uuidv7() NOT NULL
+);
+
+ALTER TABLE public.payment_p2025_10 OWNER TO postgres;
+
+--
+-- Name: payment_p2025_11; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.payment_p2025_11 (
+    payment_id integer DEFAULT nextval('public.payment_payment_id_seq'::regclass) NOT NULL,
+    customer_id integer NOT NULL,
+    staff_id integer NOT NULL,
+    rental_id integer NOT NULL,
+    amount numeric(5,2) NOT NULL,
+    payment_date timestamp with time zone NOT NULL,
+    uuid uuid DEFAULT uuidv7() NOT NULL
+);
+
+ALTER TABLE public.payment_p2025_11 OWNER TO postgres;
+
