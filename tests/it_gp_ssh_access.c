@@ -1,14 +1,16 @@
 /* open-access and restore-access on a real Greenplum 6 master's pg_hba.conf,
  * edited over SSH through the sshd host on 127.0.0.1 (the master's host;
- * run-gp-test starts it).  Greenplum's own reload, gpstop -u, cannot run
- * here (it is a Python 2 program, and this host has no Greenplum
- * environment for the SSH user): gp2adb reloads the master itself, and the
- * opening is verified by a login it admits.
+ * run-gp-test starts it), as root, with no Greenplum environment for the
+ * SSH user (gpstop, a Python 2 program, could not run here).  Each change
+ * must be live: a login the opening admits succeeds, and fails again once
+ * it is restored.
  *
- * What this relies on (the access ledger is being reworked; adapt here):
+ * What this relies on:
  *   - open-access --pg-hba CIDR appends one md5 rule for the source user to
- *     the file SHOW hba_file names, on ssh.master, and reloads the master;
- *   - restore-access puts the file's original bytes back and reloads;
+ *     the file SHOW hba_file names, on ssh.master, and makes the master
+ *     reload it (over SSH: a SIGHUP, verified with psql through the
+ *     master's socket, as the source user);
+ *   - restore-access puts the file's original bytes back, the same way;
  *   - status lists an opening while it is outstanding ("access       1 OPEN")
  *     and none after ("access       none outstanding");
  *   - the ledger lives under state_dir. */
