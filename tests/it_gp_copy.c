@@ -192,7 +192,14 @@ static void test_drop_mode(void **state)
 		"DROP INDEX sales.customers_region;\n"
 		"INSERT INTO sales.regions VALUES ('stale', 'Stale')");
 	struct tu_run r;
-	if (run(&r, conf, (const char *[]){ "copy", "--mode", "drop", NULL }) != 0)
+	/* the view on sales.orders would go with it: refused, nothing dropped */
+	int rc = run(&r, conf, (const char *[]){ "copy", "--mode", "drop", NULL });
+	if (rc != 1)
+		fail_msg("copy --mode drop: exit %d, expected 1\n%s\n%s", rc, r.out, r.err);
+	gpt_expect_text("copy's refusal", r.err, "view sales.big_orders");
+	tu_run_done(&r);
+	assert_int_equal(rows_of(TU_DST, "gpcopy_d", "sales.regions WHERE code = 'stale'"), 1);
+	if (run(&r, conf, (const char *[]){ "copy", "--mode", "drop", "--drop-dependents", NULL }) != 0)
 		fail_msg("copy --mode drop: exit %d\n%s\n%s", r.status, r.out, r.err);
 	tu_run_done(&r);
 	assert_all_identical("gpcopy_d");
@@ -204,6 +211,7 @@ static void test_drop_mode(void **state)
 				     " AND attname = 'extra'"), 0);
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM pg_indexes WHERE indexname = 'customers_region'"), 1);
 	assert_int_equal(tu_count(d, "SELECT count(*) FROM pg_partitions WHERE tablename = 'sales'"), 16);
+	assert_int_equal(tu_count(d, "SELECT count(*) FROM sales.big_orders"), 0);   /* the view, recreated */
 	PQfinish(d);
 	free(conf);
 }
