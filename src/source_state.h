@@ -38,8 +38,9 @@ bool source_state_read(PGconn *src, const struct flavor *f, const unsigned *oids
 
 /* Whether a table whose fingerprint went from `then` to `now` only had rows
  * inserted (same file, counters reset together, no update or delete
- * counted).  false when it cannot tell (a Greenplum 6 fingerprint, one
- * state per primary, is not read here: such a table is copied again). */
+ * counted; on Greenplum 6 also, on every primary, no row hidden by an
+ * append-optimized table's visibility map and its files' row and
+ * modification counts grown).  false when it cannot tell. */
 bool source_state_only_inserts(const char *then, const char *now);
 
 #endif
