@@ -14,6 +14,7 @@
 
 #include "copytest.h"
 #include "mem.h"
+#include "source_state.h"
 
 int gpt_run(const char *group, const struct CMUnitTest *tests, size_t n, int (*setup)(void **))
 {
@@ -246,3 +247,39 @@ int gpt_bg_wait(struct ct_bg *b, double limit, char **out, char **err)
 	free(errpath);
 	return rc;
 }
+
+/* The fingerprint of a table as gp2adb reads it; NULL when there is none. */
+char *gpt_fingerprint(const char *db, const char *table)
+{
+	PGconn *c = tu_connect(TU_SRC, db);
+	struct flavor f;
+	struct db_error err;
+	assert_true(db_flavor(c, &f, NULL, &err));
+	char *sql = xasprintf("SELECT '%s'::regclass::oid", table);
+	unsigned oid = (unsigned)tu_count(c, sql);
+	free(sql);
+	char *out = NULL;
+	if (!source_state_read(c, &f, &oid, 1, &out, &err))
+		fail_msg("source_state_read %s: %s: %s", table, err.sqlstate, err.message);
+	PQfinish(c);
+	return out;
+}
+
+/* Wait (up to 15 s: a session reports its counts when it goes idle) until
+ * the fingerprint differs from `before`. */
+char *gpt_wait_moved(const char *db, const char *table, const char *before, const char *what)
+{
+	double end = ct_now() + 15;
+	for (;;) {
+		char *now = gpt_fingerprint(db, table);
+		if (!now)
+			fail_msg("%s: no fingerprint after %s", table, what);
+		if (strcmp(now, before) != 0)
+			return now;
+		free(now);
+		if (ct_now() > end)
+			fail_msg("%s: the fingerprint did not move after %s: %s", table, what, before);
+		ct_pause_ms(200);
+	}
+}
+

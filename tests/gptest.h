@@ -61,6 +61,14 @@ extern const char *const gpt_seed_tables[];
 extern const char *const gpt_seed_roots[];
 void gpt_seed(const char *dbname);
 
+/* A source table's change fingerprint as gp2adb reads it (source_state.h);
+ * NULL when there is none.  New string. */
+char *gpt_fingerprint(const char *db, const char *table);
+/* Wait (up to 15 s: a session reports its counts when it goes idle) until
+ * the fingerprint differs from `before`; the new one.  `what` names the
+ * write in the failure. */
+char *gpt_wait_moved(const char *db, const char *table, const char *before, const char *what);
+
 /* ct_bg_wait, keeping gp2adb's stderr too (*err, a new string). */
 struct ct_bg;
 int gpt_bg_wait(struct ct_bg *b, double limit, char **out, char **err);

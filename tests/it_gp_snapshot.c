@@ -16,7 +16,6 @@
 
 #include "copytest.h"
 #include "mem.h"
-#include "source_state.h"
 #include "gptest.h"
 
 static const char tables_sql[] =
@@ -39,50 +38,15 @@ static int group_setup(void **state)
 	return 0;
 }
 
-/* The fingerprint of a table as gp2adb reads it; NULL when there is none. */
-static char *fingerprint(const char *db, const char *table)
-{
-	PGconn *c = tu_connect(TU_SRC, db);
-	struct flavor f;
-	struct db_error err;
-	assert_true(db_flavor(c, &f, NULL, &err));
-	char *sql = xasprintf("SELECT '%s'::regclass::oid", table);
-	unsigned oid = (unsigned)tu_count(c, sql);
-	free(sql);
-	char *out = NULL;
-	if (!source_state_read(c, &f, &oid, 1, &out, &err))
-		fail_msg("source_state_read %s: %s: %s", table, err.sqlstate, err.message);
-	PQfinish(c);
-	return out;
-}
-
-/* Wait (up to 15 s: a session reports its counts when it goes idle) until
- * the fingerprint differs from `before`. */
-static char *wait_moved(const char *db, const char *table, const char *before, const char *what)
-{
-	double end = ct_now() + 15;
-	for (;;) {
-		char *now = fingerprint(db, table);
-		if (!now)
-			fail_msg("%s: no fingerprint after %s", table, what);
-		if (strcmp(now, before) != 0)
-			return now;
-		free(now);
-		if (ct_now() > end)
-			fail_msg("%s: the fingerprint did not move after %s: %s", table, what, before);
-		ct_pause_ms(200);
-	}
-}
-
 /* Once the counters have settled, the fingerprint stays put. */
 static char *settled(const char *db, const char *table)
 {
-	char *a = fingerprint(db, table);
+	char *a = gpt_fingerprint(db, table);
 	if (!a)
 		fail_msg("%s: no fingerprint", table);
 	for (int i = 0; i < 20; i++) {
 		ct_pause_ms(1000);
-		char *b = fingerprint(db, table);
+		char *b = gpt_fingerprint(db, table);
 		bool same = strcmp(a, b) == 0;
 		free(a);
 		a = b;
@@ -109,13 +73,13 @@ static void test_fingerprint_moves_on_every_write(void **state)
 	for (size_t t = 0; t < 3; t++) {
 		char *before = settled("gpsnap_fp", tables[t]);
 		/* the same from another session */
-		char *again = fingerprint("gpsnap_fp", tables[t]);
+		char *again = gpt_fingerprint("gpsnap_fp", tables[t]);
 		assert_string_equal(before, again);
 		free(again);
 		for (size_t w = 0; w < sizeof writes / sizeof writes[0]; w++) {
 			char *sql = xasprintf(writes[w], tables[t]);
 			gpt_sql(TU_SRC, "gpsnap_fp", sql);
-			char *after = wait_moved("gpsnap_fp", tables[t], before, sql);
+			char *after = gpt_wait_moved("gpsnap_fp", tables[t], before, sql);
 			free(sql);
 			free(before);
 			before = after;
@@ -224,10 +188,10 @@ static void resume_changed(const char *table, const char *dst_db, const char *wr
 {
 	char *conf = split_copy(dst_db, table);
 	lose_unit(dst_db, table);
-	char *before = fingerprint("gpsnap", table);
+	char *before = gpt_fingerprint("gpsnap", table);
 	char *sql = xasprintf(write, table);
 	gpt_sql(TU_SRC, "gpsnap", sql);
-	free(wait_moved("gpsnap", table, before, sql));
+	free(gpt_wait_moved("gpsnap", table, before, sql));
 	free(sql);
 	free(before);
 	struct tu_run r;
