@@ -24,12 +24,15 @@ static const char SQL_UNREADABLE_TABLES[] =
 	"  AND NOT has_table_privilege(c.oid, 'SELECT')\n"
 	"ORDER BY 1, 2";
 
-/* ADB's privileged account is a member of rds_superuser (reference 4.6);
- * pg_has_role() errors on a missing role, hence the CASE. */
+/* ADB's privileged account is a member of rds_superuser (reference 4.6).
+ * Plain Greenplum has no such role, and pg_has_role() with the role's name
+ * errors there (42704) even behind a CASE: Greenplum 6's planner evaluates
+ * the stable call while planning (EXPLAIN alone fails).  So ask about the
+ * role found, by its oid, or about nothing. */
 static const char SQL_DESTINATION_PRIVILEGES[] =
 	"SELECT r.rolsuper,\n"
-	"       CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rds_superuser')\n"
-	"            THEN pg_has_role(current_user, 'rds_superuser', 'MEMBER') ELSE false END,\n"
+	"       EXISTS (SELECT 1 FROM pg_roles s\n"
+	"               WHERE s.rolname = 'rds_superuser' AND pg_has_role(current_user, s.oid, 'MEMBER')),\n"
 	"       has_database_privilege(current_database(), 'CREATE')\n"
 	"FROM pg_roles r WHERE r.rolname = current_user";
 

@@ -2,6 +2,7 @@
  * inheritance tables, external tables, tables without a key, and the size
  * of the move with an estimated duration. */
 #include "preflight_int.h"
+#include "copy_rows.h"
 #include "clock.h"
 #include "mem.h"
 
@@ -174,8 +175,10 @@ static double measure_rate(struct pf *pf, const struct table *t, char *how, size
 	if (ok) {
 		char *buf;
 		int n;
+		struct copy_rows counter;   /* Greenplum may send many rows per message */
+		copy_rows_init(&counter, false);
 		while ((n = PQgetCopyData(pf->src, &buf, 0)) > 0) {
-			rows++;
+			rows += copy_rows_feed(&counter, buf, (size_t)n);
 			bytes += n;
 			PQfreemem(buf);
 		}

@@ -62,6 +62,7 @@ static const struct key_spec keys[] = {
 	{ "migration", "validate_sample_percent", K_INT, 1, 100 },
 	{ "migration", "analyze", K_BOOL, 0, 0 },
 	{ "migration", "retries", K_INT, 1, 100 },
+	{ "migration", "retry_window_s", K_INT, 0, 86400 },
 	{ "migration", "source_encoding", K_STRING, 0, 0 },
 	{ "migration", "business_queries", K_STRING, 0, 0 },
 	{ "migration", "roles", K_BOOL, 0, 0 },
@@ -478,6 +479,7 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 		p->split_threshold_mb = v;
 	}
 	take_int(mig, "retries", &p->retries);
+	take_int(mig, "retry_window_s", &p->retry_window_s);
 	{
 		int v = (int)p->validate_sample_mb;
 		take_int(mig, "validate_sample_mb", &v);

@@ -1,5 +1,6 @@
 #include "copy_stream.h"
 #include "clock.h"
+#include "copy_rows.h"
 #include "mem.h"
 
 #include <poll.h>
@@ -225,6 +226,8 @@ enum copy_outcome copy_stream_run(const struct copy_stream *cs, long long *rows,
 	PQclear(r);
 
 	struct batch bt = { .data = xmalloc(BATCH_BYTES) };
+	struct copy_rows counter;   /* a message may hold many rows (Greenplum) or part of one */
+	copy_rows_init(&counter, cs->binary);
 	enum copy_outcome out = COPY_DONE;
 	bool src_failed = false, dst_failed = false, src_open = true;
 	bool lowat = false, reread = false;
@@ -240,9 +243,7 @@ enum copy_outcome copy_stream_run(const struct copy_stream *cs, long long *rows,
 		int len = PQgetCopyData(src, &buf, 1);
 		if (len > 0) {
 			bool ok = bt.len + (size_t)len <= BATCH_BYTES || batch_flush(&bt, cs);
-			/* binary COPY ends with a message of its own, the trailer -1 */
-			if (len != 2 || buf[0] != '\xff' || buf[1] != '\xff')
-				bt.rows++;
+			bt.rows += copy_rows_feed(&counter, buf, (size_t)len);
 			received += len;
 			reread = false;
 			if (ok && (size_t)len >= BATCH_BYTES) {

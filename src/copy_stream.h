@@ -13,6 +13,7 @@ struct copy_stream {
 	PGconn *src, *dst;
 	const char *src_sql;        /* COPY (SELECT ...) TO STDOUT ... */
 	const char *dst_sql;        /* [BEGIN; TRUNCATE ...;] COPY t (...) FROM STDIN ... */
+	bool binary;                /* the source's COPY is in binary format (rows are counted by it) */
 	atomic_llong *bytes;        /* progress counters, added to per batch */
 	atomic_llong *rows;
 	atomic_bool *cancel;        /* polled: set to abort the stream */

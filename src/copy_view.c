@@ -60,6 +60,7 @@ struct plain_view {
 	double every, last_totals;
 	bool quiet, primed;
 	enum table_state *prev;
+	bool *waiting;              /* said that it waits (once per wait) */
 	size_t n;
 };
 
@@ -71,7 +72,7 @@ static void plain_totals(struct plain_view *pv, const struct engine_snapshot *s)
 	copy_format_bytes(rate, sizeof rate, s->rate_bps);
 	if (s->eta_seconds >= 0)
 		copy_format_duration(eta, sizeof eta, s->eta_seconds);
-	fprintf(pv->out, "progress: %s copied (%s on disk at the source), %lld rows, %d/%d tables done, "
+	fprintf(pv->out, "progress: %s copied of about %s, %lld rows, %d/%d tables done, "
 		"%d running, %d failed, %s/s, ETA %s%s\n", done, est, s->rows_done,
 		s->tables_done + s->tables_skipped, s->tables_total, s->tables_running, s->tables_failed,
 		rate, eta, s->paused ? " (paused)" : "");
@@ -83,8 +84,10 @@ static void plain_tick(struct copy_view *v, const struct engine_snapshot *s)
 	struct plain_view *pv = (struct plain_view *)v;
 	if (!pv->primed || pv->n != s->ntables) {
 		free(pv->prev);
+		free(pv->waiting);
 		pv->n = s->ntables;
 		pv->prev = xcalloc(pv->n + 1, sizeof *pv->prev);
+		pv->waiting = xcalloc(pv->n + 1, sizeof *pv->waiting);
 		for (size_t i = 0; i < pv->n; i++)
 			pv->prev[i] = s->tables[i].state == TABLE_RUNNING ? TABLE_QUEUED : s->tables[i].state;
 		pv->primed = true;
@@ -94,6 +97,9 @@ static void plain_tick(struct copy_view *v, const struct engine_snapshot *s)
 		return;
 	for (size_t i = 0; i < s->ntables; i++) {
 		const struct engine_table_stats *t = &s->tables[i];
+		if (t->waiting[0] && !pv->waiting[i])
+			fprintf(pv->out, "wait   %s: %s\n", t->name, t->waiting);
+		pv->waiting[i] = t->waiting[0] != '\0';
 		if (t->state == pv->prev[i])
 			continue;
 		char bytes[32], dur[32], rate[32];
@@ -104,7 +110,7 @@ static void plain_tick(struct copy_view *v, const struct engine_snapshot *s)
 		if (pv->prev[i] == TABLE_QUEUED && t->state != TABLE_QUEUED) {
 			char est[32];
 			copy_format_bytes(est, sizeof est, (double)t->bytes_est);
-			fprintf(pv->out, "start  %s (%d unit%s, %s on disk)\n", t->name, t->units_total,
+			fprintf(pv->out, "start  %s (%d unit%s, about %s)\n", t->name, t->units_total,
 				t->units_total == 1 ? "" : "s", est);
 		}
 		if (t->state == TABLE_DONE)
@@ -137,6 +143,7 @@ static void plain_free(struct copy_view *v)
 {
 	struct plain_view *pv = (struct plain_view *)v;
 	free(pv->prev);
+	free(pv->waiting);
 	free(pv);
 }
 

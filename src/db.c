@@ -21,6 +21,10 @@ enum db_retry db_classify(const char *sqlstate, bool conn_bad)
 		"40001", /* serialization_failure */
 		"40P01", /* deadlock_detected */
 		"53300", /* too_many_connections */
+		"58M01", /* Greenplum gp_interconnection_error: a segment's backend or
+			  * the interconnect failed ("MPP detected 1 segment failures,
+			  * system is reconnected", "failed to acquire resources on one
+			  * or more segments"); the session is reset */
 	};
 	if (strncmp(sqlstate, "08", 2) == 0)
 		return DB_RETRY_YES;

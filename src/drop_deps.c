@@ -19,11 +19,16 @@
  * row type, sequence), named as the destination names it.
  * (Greenplum runs WITH RECURSIVE only with gp_recursive_cte on, its default
  * from 6; the caller sets it there, as Greenplum's own pg_dump does.) */
+/* The tables' names as the destination resolves them (PostgreSQL 9.6+ and
+ * Greenplum 7 take to_regclass(text); 9.4 and 9.5, Greenplum 6, cstring). */
+static const char RESOLVE_SQL[] = "SELECT to_regclass(r)::oid FROM unnest($1::text[]) AS r";
+static const char RESOLVE_SQL_94[] = "SELECT to_regclass(r::cstring)::oid FROM unnest($1::text[]) AS r";
+
 static const char DEPS_SQL[] =
 	"WITH RECURSIVE doomed(root, classid, objid, objsubid) AS (\n"
 	"    SELECT c.oid, 'pg_class'::regclass::oid, c.oid, 0\n"
 	"    FROM pg_class c\n"
-	"    WHERE c.oid IN (SELECT to_regclass(r)::oid FROM unnest($1::text[]) AS r)\n"
+	"    WHERE c.oid = ANY ($1::oid[])\n"
 	"  UNION\n"
 	"    SELECT x.root,\n"
 	"           CASE WHEN up THEN d.refclassid ELSE d.classid END,\n"
@@ -336,8 +341,21 @@ bool drop_deps_find(PGconn *dst, char *const *roots, struct strmap *members, con
 	}
 	strbuf_putc(&arr, '}');
 	const char *params[] = { arr.data };
-	PGresult *r = db_query(dst, DEPS_SQL, 1, params, err);
+	PGresult *r = db_query(dst, PQserverVersion(dst) >= 90600 ? RESOLVE_SQL : RESOLVE_SQL_94, 1, params, err);
 	strbuf_done(&arr);
+	if (!r)
+		return false;
+	struct strbuf oids;
+	strbuf_init(&oids);
+	strbuf_putc(&oids, '{');
+	for (int i = 0; i < PQntuples(r); i++)
+		if (!PQgetisnull(r, i, 0))
+			strbuf_printf(&oids, "%s%s", oids.len > 1 ? "," : "", PQgetvalue(r, i, 0));
+	strbuf_putc(&oids, '}');
+	PQclear(r);
+	params[0] = oids.data;
+	r = db_query(dst, DEPS_SQL, 1, params, err);
+	strbuf_done(&oids);
 	if (!r)
 		return false;
 	int n = PQntuples(r);

@@ -172,7 +172,10 @@ bool engine_start(struct engine *e)
 		engine_setup_fail(e, EXIT_USAGE);
 		goto out;
 	}
-	if (!engine_plan_units(e, dst) || !take_snapshot(e))
+	if (!engine_plan_units(e, dst))
+		goto out;
+	engine_estimate(e);
+	if (!take_snapshot(e))
 		goto out;
 	if (!engine_resume_verify(e, dst)) {
 		engine_setup_fail(e, EXIT_USAGE);

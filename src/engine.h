@@ -28,6 +28,7 @@ struct engine_table_stats {
 	double rate_rows;           /* rows/s over the same window */
 	float rate_history[ENGINE_RATE_SAMPLES];  /* bytes/s, oldest first */
 	char error[512];            /* "SQLSTATE: message" when failed */
+	char waiting[200];          /* what it waits for ("waiting for the destination ..."), or "" */
 	int units_resumed;          /* units committed by an earlier run (--resume) */
 };
 

@@ -28,6 +28,7 @@ struct etable {
 	char *copy_in_sql;              /* COPY t (cols) FROM STDIN WITH (...) */
 	char *copy_in_freeze_sql;       /* the same WITH FREEZE, or NULL */
 	bool binary;
+	long long wire_est;             /* bytes it is expected to move (engine_estimate.c) */
 	int nunits;
 	bool truncate;                  /* truncate mode and nothing committed yet */
 	size_t group;                   /* mode drop: its index in engine.groups */
@@ -38,6 +39,7 @@ struct etable {
 	int units_done, units_running, units_failed, units_left;
 	double started_at, finished_at;
 	char error[512];
+	char waiting[200];              /* what a retry waits for (a server away), or "" */
 	/* committed by earlier runs (markers) */
 	long long rows_before, bytes_before;
 	char *source_state;             /* split tables: the source's change fingerprint, or NULL */
@@ -167,6 +169,9 @@ bool engine_resume_table(struct engine *e, PGconn *dst, struct etable *et, const
  * fingerprint moved since it was planned (a write landed between) is
  * copied again from the start, or fails (append, skip-existing). */
 bool engine_resume_verify(struct engine *e, PGconn *dst);
+
+/* engine_estimate.c: each table's wire_est, before the snapshot. */
+void engine_estimate(struct engine *e);
 
 /* engine_group.c: a copy of several databases, as one engine. */
 bool engine_group_start(struct engine *e);

@@ -2,6 +2,7 @@
  * the --plain printer; its lifetime is shared with anything that fakes one. */
 #include "engine_priv.h"
 #include "mem.h"
+#include "wire_estimate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,7 @@ void engine_snapshot(struct engine *e, struct engine_snapshot *out)
 		struct engine_table_stats *s = &out->tables[i];
 		snprintf(s->name, sizeof s->name, "%s", et->t->qualified);
 		s->state = et->state;
-		s->bytes_est = et->t->bytes;
+		s->bytes_est = et->wire_est;
 		s->rows_est = et->t->rows_est;
 		s->bytes_done = et->bytes_before;
 		s->rows_done = et->rows_before;
@@ -60,6 +61,7 @@ void engine_snapshot(struct engine *e, struct engine_snapshot *out)
 		s->started_at = et->started_at;
 		s->finished_at = et->finished_at;
 		snprintf(s->error, sizeof s->error, "%s", et->error);
+		snprintf(s->waiting, sizeof s->waiting, "%s", et->waiting);
 	}
 	long long resumed_bytes = 0;     /* done by an earlier run: not part of this run's rate */
 	for (size_t u = 0; u < e->nunits; u++) {
@@ -74,6 +76,12 @@ void engine_snapshot(struct engine *e, struct engine_snapshot *out)
 		}
 	}
 	pthread_mutex_unlock(&e->lock);
+	/* what is left at the width measured so far; what moved, once done */
+	for (size_t i = 0; i < e->ntables; i++) {
+		struct engine_table_stats *s = &out->tables[i];
+		bool over = s->state == TABLE_DONE || s->state == TABLE_FAILED || s->state == TABLE_SKIPPED;
+		s->bytes_est = wire_estimate_live(s->bytes_est, s->rows_est, s->bytes_done, s->rows_done, over);
+	}
 
 	pthread_mutex_lock(&e->stats_lock);
 	for (size_t i = 0; i < e->ntables; i++) {

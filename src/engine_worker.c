@@ -2,10 +2,12 @@
  * connection for its life (reopened after a fault), takes units largest
  * first, and runs each as one destination transaction with its marker. */
 #include "engine_priv.h"
+#include "clock.h"
 #include "copy_stream.h"
 #include "log.h"
 #include "mem.h"
 #include "progress.h"
+#include "retry.h"
 #include "session.h"
 
 #include <stdio.h>
@@ -115,15 +117,81 @@ static bool cancelled(struct engine *e)
 	return atomic_load(&e->cancel);
 }
 
-/* Sleep before retry n, waking early on cancel. */
-static void backoff(struct engine *e, int attempt)
+/* Sleep `delay` seconds, waking early on cancel. */
+static void pause_for(struct engine *e, double delay)
 {
-	double delay = 0.5;
-	for (int i = 1; i < attempt && delay < 8; i++)
-		delay *= 2;
 	for (double slept = 0; slept < delay && !cancelled(e); slept += 0.1) {
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
+	}
+}
+
+/* What the table's pane says it waits for ("" when nothing). */
+static void set_waiting(struct engine *e, struct etable *et, const char *text)
+{
+	pthread_mutex_lock(&e->lock);
+	snprintf(et->waiting, sizeof et->waiting, "%s", text);
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* The server an attempt failed on: the one whose session is gone, or the
+ * one the stream said. */
+static const char *failed_side(const struct worker *w, bool src_side)
+{
+	if (!w->src)
+		return "source";
+	if (!w->dst)
+		return "destination";
+	return src_side ? "source" : "destination";
+}
+
+/* After a failed attempt at `what` (a unit, a preparation): whether to try
+ * again (after waiting) or to give up, with the reason logged once. */
+static bool retry_after(struct worker *w, struct retry *rt, struct etable *et, const char *what, const char *side,
+			bool reached, const struct db_error *err)
+{
+	struct engine *e = w->e;
+	double now = clock_mono(), delay = 0;
+	bool was_away = retry_away_for(rt, now) > 0;
+	enum retry_verdict v = retry_next(rt, err->retry == DB_RETRY_YES, reached, now, &delay);
+	char text[600];
+	db_error_text(err, text, sizeof text);
+	if (v == RETRY_GIVE_UP) {
+		if (was_away)
+			log_error("table %s (%s): the %s has been away for %.0f s, longer than migration.retry_window_s "
+				  "(%d): %s", et->t->qualified, what, side, retry_away_for(rt, now),
+				  e->plan->retry_window_s, text);
+		else
+			log_error("table %s (%s): %s", et->t->qualified, what, text);
+		set_waiting(e, et, "");
+		return false;
+	}
+	atomic_fetch_add(&et->retries, 1);
+	if (v == RETRY_AGAIN) {
+		log_warn("table %s (%s): %s; retry %d of %d on a fresh connection", et->t->qualified, what, text,
+			 rt->failed, e->plan->retries - 1);
+		set_waiting(e, et, "");
+	} else {
+		if (!was_away)
+			log_warn("table %s (%s): the %s cannot be reached or is not ready: %s; waiting up to %d s for "
+				 "it (migration.retry_window_s)", et->t->qualified, what, side, text,
+				 e->plan->retry_window_s);
+		char wait[sizeof et->waiting];
+		snprintf(wait, sizeof wait, "waiting for the %s (%.0f/%d s): %.150s", side,
+			 retry_away_for(rt, now), e->plan->retry_window_s, text);
+		set_waiting(e, et, wait);
+	}
+	pause_for(e, delay);
+	return !cancelled(e);
+}
+
+/* A success after waiting: say that the server is back. */
+static void retry_done(struct worker *w, struct retry *rt, struct etable *et, const char *side)
+{
+	double away = retry_away_for(rt, clock_mono());
+	if (away > 0) {
+		log_info("table %s: the %s is back after %.0f s", et->t->qualified, side, away);
+		set_waiting(w->e, et, "");
 	}
 }
 
@@ -152,36 +220,40 @@ static bool prepare_once(struct worker *w, struct etable *et, struct db_error *e
 static bool run_prepare(struct worker *w, struct etable *et, struct db_error *err)
 {
 	struct engine *e = w->e;
-	for (int attempt = 1;; attempt++) {
-		if (prepare_once(w, et, err))
+	struct retry rt;
+	retry_init(&rt, e->plan->retries, e->plan->retry_window_s);
+	const char *side = "destination";
+	for (;;) {
+		if (prepare_once(w, et, err)) {
+			retry_done(w, &rt, et, side);
 			return true;
+		}
+		/* a truncation moves no rows: any transient fault is waited for */
+		side = failed_side(w, false);
 		worker_disconnect(w);
-		if (cancelled(e) || err->retry != DB_RETRY_YES || attempt >= e->plan->retries)
+		if (cancelled(e) || !retry_after(w, &rt, et, "preparing it (truncate)", side, false, err))
 			return false;
-		atomic_fetch_add(&et->retries, 1);
-		log_warn("table %s: preparing (truncate) failed: %s: %s; retry %d of %d",
-			 et->t->qualified, err->sqlstate, err->message, attempt, e->plan->retries - 1);
-		backoff(e, attempt);
 	}
 }
 
 /* One attempt at a unit.  *committed is set when the marker was found
  * committed by an earlier attempt whose outcome was unknown. */
 static enum copy_outcome unit_once(struct worker *w, struct eunit *u, struct etable *et,
-				   int attempt, struct db_error *err)
+				   bool again, struct db_error *err, bool *src_failed)
 {
 	struct engine *e = w->e;
+	*src_failed = false;
+	atomic_store(&u->bytes, 0);
+	atomic_store(&u->rows, 0);
 	if (!worker_connect(w, err))
 		return cancelled(e) ? COPY_CANCELLED : COPY_FAILED;
-	if (attempt > 1) {
+	if (again) {
 		bool found = false;
 		if (!progress_has(w->dst, e->migration_id, et->t->qualified, u->spec.id, &found, err))
 			return COPY_FAILED;
 		if (found)
 			return COPY_DONE;
 	}
-	atomic_store(&u->bytes, 0);
-	atomic_store(&u->rows, 0);
 
 	bool truncate = et->truncate && et->nunits == 1;
 	char *dst_sql;
@@ -199,7 +271,7 @@ static enum copy_outcome unit_once(struct worker *w, struct eunit *u, struct eta
 			    u->spec.predicate, fmt)
 		: xasprintf("%s TO STDOUT%s", et->table_out_sql, fmt);
 	struct copy_stream cs = {
-		.src = w->src, .dst = w->dst, .src_sql = src_sql, .dst_sql = dst_sql,
+		.src = w->src, .dst = w->dst, .src_sql = src_sql, .dst_sql = dst_sql, .binary = et->binary,
 		.bytes = &u->bytes, .rows = &u->rows, .cancel = &e->cancel,
 	};
 	long long rows = 0;
@@ -217,6 +289,7 @@ static enum copy_outcome unit_once(struct worker *w, struct eunit *u, struct eta
 		free(sql);
 		free(ins);
 	}
+	*src_failed = src_side;
 	if (out != COPY_DONE && src_side) {
 		/* say which server failed: the message names the table already */
 		char tmp[sizeof err->message];
@@ -313,26 +386,32 @@ static bool run_unit(struct worker *w, struct eunit *u, struct etable *et)
 	struct engine *e = w->e;
 	struct db_error err;
 	enum copy_outcome out;
-	for (int attempt = 1;; attempt++) {
+	struct retry rt;
+	retry_init(&rt, e->plan->retries, e->plan->retry_window_s);
+	char what[UNIT_ID_MAX + 8];
+	snprintf(what, sizeof what, "unit %s", u->spec.id);
+	const char *side = "destination";
+	for (bool again = false;; again = true) {
 		memset(&err, 0, sizeof err);
-		out = unit_once(w, u, et, attempt, &err);
-		if (out == COPY_DONE)
+		bool src_failed = false;
+		out = unit_once(w, u, et, again, &err, &src_failed);
+		if (out == COPY_DONE) {
+			retry_done(w, &rt, et, side);
 			break;
+		}
+		/* rows had moved: it failed while working; none had: the server
+		 * was away or not ready (refused, shutting down, starting up) */
+		bool reached = atomic_load(&u->bytes) > 0;
+		side = failed_side(w, src_failed);
 		worker_disconnect(w);
 		if (out == COPY_CANCELLED || cancelled(e)) {
 			out = COPY_CANCELLED;
 			break;
 		}
-		if (err.retry != DB_RETRY_YES || attempt >= e->plan->retries) {
-			log_error("table %s (unit %s): %s%s%s", et->t->qualified, u->spec.id,
-				  err.sqlstate, err.sqlstate[0] ? ": " : "", err.message);
+		if (!retry_after(w, &rt, et, what, side, reached, &err)) {
+			out = cancelled(e) ? COPY_CANCELLED : COPY_FAILED;
 			break;
 		}
-		atomic_fetch_add(&et->retries, 1);
-		log_warn("table %s (unit %s): %s%s%s; retry %d of %d on a fresh connection",
-			 et->t->qualified, u->spec.id, err.sqlstate, err.sqlstate[0] ? ": " : "",
-			 err.message, attempt, e->plan->retries - 1);
-		backoff(e, attempt);
 	}
 	return unit_finished(e, u, et, out, &err);
 }

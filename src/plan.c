@@ -25,6 +25,7 @@ void plan_init(struct plan *p)
 	p->analyze = true;
 	p->roles = true;
 	p->retries = 5;
+	p->retry_window_s = 300;
 	p->state_dir = plan_expand_home("~/.local/state/gp2adb");
 	p->adb.whitelist_group = xstrdup("gp2adb_migration");
 }

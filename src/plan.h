@@ -69,6 +69,7 @@ struct plan {
 	bool analyze;
 	bool roles;                 /* migrate: copy roles and resource queues/groups first */
 	int retries;                /* tries per unit on a transient fault */
+	int retry_window_s;         /* seconds a worker waits for a server that is away */
 	char *source_encoding;      /* the real encoding of a SQL_ASCII source's text, or NULL */
 	char *state_dir;            /* ~ expanded */
 	char *business_queries;     /* the application's queries for the business check, or NULL */

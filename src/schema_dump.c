@@ -318,7 +318,10 @@ bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, int
 	 * ADB is dumped the same way when a master is configured. */
 	bool gp = src->kind == FLAVOR_GREENPLUM || (src->kind == FLAVOR_ADB && p->ssh.master);
 	if (gp) {
-		char *local = p->ssh.gphome ? xasprintf("%s/bin/pg_dump", p->ssh.gphome) : NULL;
+		/* ssh.gphome, or GPHOME as greenplum_path.sh sets it on a Greenplum
+		 * host (where Greenplum's own tools find theirs) */
+		const char *gphome = p->ssh.gphome ? p->ssh.gphome : getenv("GPHOME");
+		char *local = gphome && gphome[0] ? xasprintf("%s/bin/pg_dump", gphome) : NULL;
 		if (local && access(local, X_OK) == 0) {
 			tool = local;
 		} else if (p->ssh.master) {
@@ -328,7 +331,8 @@ bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, int
 			free(local);
 			snprintf(err, errsize,
 				 "the source is Greenplum %s: its schema must be dumped with Greenplum's own "
-				 "pg_dump, which is not installed here (ssh.gphome/bin/pg_dump). Set ssh.master "
+				 "pg_dump, which is not installed here (no $GPHOME/bin/pg_dump: source "
+				 "greenplum_path.sh or set ssh.gphome). Set ssh.master "
 				 "(and the ssh keys) to run it on the master over SSH, or run there: "
 				 "pg_dump -s --gp-syntax '%s' > schema.sql, copy the file here, and pass "
 				 "--schema-file schema.sql",

@@ -15,9 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Relations whose name no longer resolves, of those in $1. */
+/* Relations whose name no longer resolves, of those in $1 (PostgreSQL
+ * 9.6+, Greenplum 7: to_regclass(text)). */
 static const char MISSING_SQL[] =
 	"SELECT n FROM unnest($1::text[]) AS n WHERE to_regclass(n) IS NULL";
+/* The same on PostgreSQL 9.4 and 9.5, Greenplum 6: to_regclass(cstring). */
+static const char MISSING_SQL_94[] =
+	"SELECT n FROM unnest($1::text[]) AS n WHERE to_regclass(n::cstring) IS NULL";
 
 /* A schema name from a string's contents, quoted when it needs it. */
 static char *quoted_name(const char *s)
@@ -161,7 +165,8 @@ void schema_missing_relations(PGconn *dst, const struct schema_items *items, con
 		strbuf_putc(&arr, '}');
 		const char *params[] = { arr.data };
 		struct db_error err;
-		PGresult *r = db_query(dst, MISSING_SQL, 1, params, &err);
+		PGresult *r = db_query(dst, PQserverVersion(dst) >= 90600 ? MISSING_SQL : MISSING_SQL_94, 1, params,
+				       &err);
 		strbuf_done(&arr);
 		struct strmap index;
 		strmap_init(&index, n);

@@ -10,7 +10,16 @@
  * deleted rows, with the database's statistics reset time.  The counts reach
  * the statistics system when the writing session goes idle or ends (about a
  * second, longer under load), so writes in the last moments before a resume
- * may not be seen yet: pausing writes stays the rule. */
+ * may not be seen yet: pausing writes stays the rule.
+ *
+ * Greenplum 6: the rows live on the primaries, and so do the counters.  Per
+ * primary (read there through gp_dist_random('pg_class')): the file node,
+ * the statistics system's inserted, updated and deleted rows, the reset
+ * time; for append-optimized tables also the segment files' row and
+ * modification counts and the rows hidden by the visibility map (a DELETE
+ * or UPDATE of an AO table moves no statistics counter; the hidden rows and
+ * the modification count do).  Other Greenplum versions give no
+ * fingerprint. */
 #ifndef GP2ADB_SOURCE_STATE_H
 #define GP2ADB_SOURCE_STATE_H
 
@@ -29,7 +38,9 @@ bool source_state_read(PGconn *src, const struct flavor *f, const unsigned *oids
 
 /* Whether a table whose fingerprint went from `then` to `now` only had rows
  * inserted (same file, counters reset together, no update or delete
- * counted).  false when it cannot tell. */
+ * counted; on Greenplum 6 also, on every primary, no row hidden by an
+ * append-optimized table's visibility map and its files' row and
+ * modification counts grown).  false when it cannot tell. */
 bool source_state_only_inserts(const char *then, const char *now);
 
 #endif

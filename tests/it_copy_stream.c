@@ -64,6 +64,7 @@ static void run_init(struct run *r, const char *src_sql, const char *dst_sql)
 	atomic_init(&r->rows, 0);
 	atomic_init(&r->cancel, false);
 	r->cs = (struct copy_stream){ .src = r->src, .dst = r->dst, .src_sql = src_sql, .dst_sql = dst_sql,
+				      .binary = strstr(src_sql, "FORMAT binary") != NULL,
 				      .bytes = &r->bytes, .rows = &r->rows, .cancel = &r->cancel };
 }
 

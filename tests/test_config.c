@@ -70,7 +70,7 @@ static void test_full_design_example(void **state)
 		"        segment_hosts = [ \"sdw1\", \"sdw2\" ]; };\n"
 		"migration = { databases = [ \"warehouse\" ]; include = [ \"public.*\" ]; exclude = [ \"public.tmp_*\" ];\n"
 		"              jobs = 8; mode = \"append\"; format = \"text\"; split_threshold_mb = 512;\n"
-		"              validate = \"checksum\"; analyze = false; retries = 3; };\n"
+		"              validate = \"checksum\"; analyze = false; retries = 3; retry_window_s = 600; };\n"
 		"network = { source_reaches_destination = true; destination_reaches_source = false; };\n"
 		"state_dir = \"~/.local/state/gp2adb\";\n";
 	struct plan p;
@@ -92,6 +92,7 @@ static void test_full_design_example(void **state)
 	assert_int_equal(p.validate, VALIDATE_CHECKSUM);
 	assert_false(p.analyze);
 	assert_int_equal(p.retries, 3);
+	assert_int_equal(p.retry_window_s, 600);
 	assert_int_equal(p.source_reaches_destination, TRI_YES);
 	assert_int_equal(p.destination_reaches_source, TRI_NO);
 	assert_string_equal(p.state_dir, "/home/op/.local/state/gp2adb");
@@ -213,6 +214,7 @@ static void test_types_and_ranges(void **state)
 	expect_error("ssh = { segment_hosts = [ 1, 2 ]; };\n", 0600, "'segment_hosts' must be a list of strings", NULL);
 	expect_error("state_dir = 5;\n", 0600, "'state_dir' must be a string", NULL);
 	expect_error("migration = { split_threshold_mb = 0; };\n", 0600, "'split_threshold_mb' is 0", NULL);
+	expect_error("migration = { retry_window_s = -1; };\n", 0600, "'retry_window_s' is -1", "from 0 to 86400");
 }
 
 static void test_enumerations(void **state)

@@ -67,6 +67,8 @@ static void test_classify(void **state)
 	assert_int_equal(db_classify("40P01", false), DB_RETRY_YES);
 	assert_int_equal(db_classify("08006", false), DB_RETRY_YES);
 	assert_int_equal(db_classify("53300", false), DB_RETRY_YES);
+	/* Greenplum: a segment's backend gone ("MPP detected 1 segment failures") */
+	assert_int_equal(db_classify("58M01", false), DB_RETRY_YES);
 	assert_int_equal(db_classify("", true), DB_RETRY_YES);
 	assert_int_equal(db_classify(NULL, false), DB_RETRY_NO);
 	assert_int_equal(db_classify("23505", false), DB_RETRY_NO);

@@ -89,6 +89,8 @@ static void fake_copy_snapshot(void *ctx, struct engine_snapshot *out)
 	for (size_t i = 0; i < NTABLES; i++) {
 		struct engine_table_stats *s = &out->tables[i];
 		table_at(i, t, s);
+		if (f->waiting && i == 1 && s->state == TABLE_RUNNING)
+			snprintf(s->waiting, sizeof s->waiting, "%s", f->waiting);
 		out->bytes_est += s->bytes_est;
 		out->bytes_done += s->bytes_done;
 		out->rows_done += s->rows_done;

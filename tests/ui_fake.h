@@ -17,6 +17,7 @@ struct fake {
 	struct ui_openings ledger;
 	int calls_copy_start, calls_cancel, calls_record;
 	enum method copy_method;
+	const char *waiting;        /* set: public.orders waits for a server, saying this */
 };
 
 /* full: every entry set; otherwise only what the core build has (clock and

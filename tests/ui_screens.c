@@ -246,6 +246,24 @@ static void test_large_and_resize(void **state)
 	rig_close(&r);
 }
 
+/* A table whose server is away says what it waits for, in place of its
+ * rate and ETA. */
+static void test_waiting_pane(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_open(&r, 24, 80, true);
+	walk_to_review(&r, false);
+	key(&r, UI_KEY_ENTER);
+	key(&r, 'y');
+	at(&r, SCR_MIGRATION);
+	r.f.now = FAKE_T0 + 30;
+	r.f.waiting = "waiting for the destination (42/300 s): 08001: connection refused";
+	tick(&r);
+	expect_screen(&r, "migration-waiting");
+	rig_close(&r);
+}
+
 static void test_evaluation_132x43(void **state)
 {
 	(void)state;
@@ -396,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_walk_80x24), cmocka_unit_test(test_large_and_resize),
 		cmocka_unit_test(test_evaluation_132x43), cmocka_unit_test(test_gpcopy_install),
 		cmocka_unit_test(test_core_build), cmocka_unit_test(test_whitelist_through_the_openapi),
+		cmocka_unit_test(test_waiting_pane),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The share done, never past the whole (an estimate can be exceeded). */
 static double frac_of(long long done, long long est)
 {
-	return est > 0 ? (double)done / (double)est : 0;
+	double f = est > 0 ? (double)done / (double)est : 0;
+	return f > 1 ? 1 : f;
 }
 
 static double table_eta(const struct engine_table_stats *t)
@@ -63,6 +65,11 @@ static void draw_running(struct canvas *c, int y, const struct engine_table_stat
 	canvas_printf(c, y, 9 + name_w + bar_w, c->cols - 10 - name_w - bar_w, R_NORMAL, "%s/%s",
 		      fmt_bytes(a, sizeof a, t->bytes_done), t->bytes_est > 0 ? fmt_bytes(b, sizeof b, t->bytes_est) : "?");
 	canvas_printf(c, y + 1, 4, 12, R_NORMAL, "%s rows", fmt_count(rows, sizeof rows, t->rows_done));
+	if (t->waiting[0]) {
+		/* a server is away: what it waits for, in place of rate and ETA */
+		canvas_printf(c, y + 1, 17, c->cols - 18, R_WARN, "%s", t->waiting);
+		return;
+	}
 	canvas_printf(c, y + 1, 17, 12, R_NORMAL, "%s", fmt_rate(rate, sizeof rate, t->rate_bps));
 	int spark_w = w >= 120 ? 60 : 16;
 	canvas_text(c, y + 1, 30, spark_w, R_OK,

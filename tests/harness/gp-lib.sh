@@ -85,10 +85,13 @@ gp_make_instance() {
 	# Sparse: the 64 MB WAL segment is mostly zeros.
 	harness_as_pg cp -a --sparse=always "$tmpl" "$data" || return 1
 	if [ "$content" = -1 ]; then maxconn=150; else maxconn=450; fi
+	# The socket in /tmp too, where a Greenplum installation has it: the
+	# master reaches its own entry-db processes through it (a query joining
+	# a catalog with gp_dist_random() needs them), as gpstart leaves it.
 	harness_as_pg tee -a "$data/postgresql.conf" >/dev/null <<CONF
 # gp2adb test harness
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '$data'
+unix_socket_directories = '$data,/tmp'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
