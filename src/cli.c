@@ -25,7 +25,7 @@ enum {
 	OPT_JSON = 256, OPT_PLAIN, OPT_STATE_DIR, OPT_RESUME, OPT_ONLY_FAILED, OPT_FORCE,
 	OPT_TARBALL, OPT_SECTION, OPT_PG_HBA, OPT_WHITELIST, OPT_TABLE, OPT_MODE, OPT_FORMAT,
 	OPT_LEVEL, OPT_SCHEMA_FILE, OPT_GENERATE, OPT_EXPORT, OPT_IMPORT, OPT_OSS_DIR,
-	OPT_OSS_ENDPOINT, OPT_OSS_BUCKET, OPT_OSS_PREFIX, OPT_OSS_KEYFILE, OPT_GPFDIST,
+	OPT_OSS_ENDPOINT, OPT_OSS_BUCKET, OPT_OSS_PREFIX, OPT_OSS_KEYFILE, OPT_GPFDIST, OPT_PATH,
 };
 
 static const struct option long_options[] = {
@@ -60,6 +60,7 @@ static const struct option long_options[] = {
 	{ "oss-prefix", required_argument, NULL, OPT_OSS_PREFIX },
 	{ "oss-keyfile", required_argument, NULL, OPT_OSS_KEYFILE },
 	{ "gpfdist", required_argument, NULL, OPT_GPFDIST },
+	{ "path", required_argument, NULL, OPT_PATH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -89,6 +90,7 @@ static const struct {
 	{ OPT_GPFDIST, "--gpfdist", " oss " },
 	{ OPT_MODE, "--mode", " copy migrate " },
 	{ OPT_FORMAT, "--format", " copy migrate " },
+	{ OPT_PATH, "--path", " copy migrate " },
 	{ OPT_LEVEL, "--level", " validate migrate " },
 };
 
@@ -119,6 +121,9 @@ void cli_usage(FILE *out)
 		"      --table PATTERN  only tables matching schema.table (glob; repeatable)\n"
 		"      --mode MODE      copy: truncate, append, skip-existing or drop\n"
 		"      --format FMT     copy: auto, text or binary\n"
+		"      --path PATH      copy, migrate: auto, coordinator or segment: rows\n"
+		"                       through the two coordinators, or segment to segment\n"
+		"                       through gp2adb's relay (Greenplum to Greenplum or ADB)\n"
 		"      --resume         copy, migrate: continue an interrupted run\n"
 		"      --only-failed    copy: retry only the tables that failed last time\n"
 		"      --level LEVEL    validate: count, aggregates or checksum\n"
@@ -165,7 +170,7 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 {
 	memset(cli, 0, sizeof *cli);
 	plan_init(&cli->plan);
-	cli->mode_arg = cli->format_arg = cli->level_arg = -1;
+	cli->mode_arg = cli->format_arg = cli->level_arg = cli->path_arg = -1;
 	int seen[64] = { 0 };
 	int nseen = 0;
 
@@ -233,6 +238,15 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 			cli->format_arg = (int)f;
 			break;
 		}
+		case OPT_PATH: {
+			enum copy_path pa;
+			if (!plan_path_parse(optarg, &pa)) {
+				fprintf(stderr, "gp2adb: --path takes auto, coordinator or segment, not '%s'\n", optarg);
+				return false;
+			}
+			cli->path_arg = (int)pa;
+			break;
+		}
 		case OPT_LEVEL: {
 			enum validate_level v;
 			if (!plan_validate_parse(optarg, &v) || v == VALIDATE_NONE) {
@@ -298,6 +312,8 @@ void cli_apply(struct cli *cli)
 		p->format = (enum copy_format)cli->format_arg;
 	if (cli->level_arg >= 0)
 		p->validate = (enum validate_level)cli->level_arg;
+	if (cli->path_arg >= 0)
+		p->path = (enum copy_path)cli->path_arg;
 	if (cli->tables) {
 		strv_free(p->include);
 		p->include = strv_dup(cli->tables);

@@ -24,6 +24,8 @@ void plan_init(struct plan *p)
 	p->validate_sample_percent = 10;
 	p->analyze = true;
 	p->retries = 5;
+	p->path = PATH_AUTO;
+	p->segment_path_min_mb = 64;
 	p->state_dir = plan_expand_home("~/.local/state/gp2adb");
 }
 
@@ -51,6 +53,8 @@ void plan_done(struct plan *p)
 	strv_free(p->databases);
 	strv_free(p->include);
 	strv_free(p->exclude);
+	free(p->relay_listen);
+	free(p->relay_advertise);
 	free(p->state_dir);
 	memset(p, 0, sizeof *p);
 }
@@ -59,6 +63,7 @@ static const char *const mode_names[] = { "truncate", "append", "skip-existing",
 static const char *const format_names[] = { "auto", "text", "binary" };
 static const char *const validate_names[] = { "none", "count", "aggregates", "checksum" };
 static const char *const instance_names[] = { "unknown", "classic", "elastic", "serverless" };
+static const char *const path_names[] = { "auto", "coordinator", "segment" };
 
 static bool name_parse(const char *const *names, int n, const char *s, int *out)
 {
@@ -86,6 +91,7 @@ NAME_FUNCS(mode, enum copy_mode, mode_names)
 NAME_FUNCS(format, enum copy_format, format_names)
 NAME_FUNCS(validate, enum validate_level, validate_names)
 NAME_FUNCS(instance_mode, enum instance_mode, instance_names)
+NAME_FUNCS(path, enum copy_path, path_names)
 
 char *plan_expand_home(const char *path)
 {
