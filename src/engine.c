@@ -7,6 +7,7 @@
 #include "log.h"
 #include "mem.h"
 #include "progress.h"
+#include "segpath.h"
 #include "strbuf.h"
 
 #include <signal.h>
@@ -159,7 +160,7 @@ bool engine_start(struct engine *e)
 		engine_setup_fail(e, EXIT_USAGE);
 		goto out;
 	}
-	if (!engine_plan_units(e, dst) || !take_snapshot(e))
+	if (!engine_plan_units(e, dst) || !segpath_setup(e, dst) || !take_snapshot(e))
 		goto out;
 	if (!engine_resume_verify(e, dst)) {
 		engine_setup_fail(e, EXIT_USAGE);
@@ -328,6 +329,7 @@ void engine_free(struct engine *e)
 	free(e->ugroup);
 	free(e->tprep);
 	engine_drop_free(e);
+	segpath_free(e);
 	free(e->journal_dir);
 	catalog_tables_free(&e->cat);
 	catalog_sequences_free(&e->seqs);

@@ -29,6 +29,7 @@ struct engine_table_stats {
 	float rate_history[ENGINE_RATE_SAMPLES];  /* bytes/s, oldest first */
 	char error[512];            /* "SQLSTATE: message" when failed */
 	int units_resumed;          /* units committed by an earlier run (--resume) */
+	bool segment_path;          /* its rows go segment to segment (doc/segment-path.md) */
 };
 
 struct engine_snapshot {

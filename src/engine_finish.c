@@ -5,6 +5,7 @@
 #include "exitcode.h"
 #include "log.h"
 #include "mem.h"
+#include "segpath.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,7 @@ static void set_sequences(struct engine *e, bool any_failed)
 
 void engine_finish(struct engine *e)
 {
+	segpath_stop(e);        /* the workers are done: nothing more for the relay */
 	bool cancel = atomic_load(&e->cancel);
 	if (!cancel)
 		engine_drop_finish(e);

@@ -67,6 +67,8 @@ struct dfk {
 	char *ref_name;                 /* the referenced table as the dump writes it */
 };
 
+struct segpath;
+
 struct eunit {
 	struct unit_spec spec;
 	/* guarded by engine.lock */
@@ -137,6 +139,8 @@ struct engine {
 
 	atomic_bool cancel, paused, finished;
 	double started_at;
+
+	struct segpath *segpath;        /* the segment path (segpath.h), or NULL */
 };
 
 double engine_now(void);

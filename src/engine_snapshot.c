@@ -2,6 +2,7 @@
  * the --plain printer; its lifetime is shared with anything that fakes one. */
 #include "engine_priv.h"
 #include "mem.h"
+#include "segpath.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,7 @@ void engine_snapshot(struct engine *e, struct engine_snapshot *out)
 		s->started_at = et->started_at;
 		s->finished_at = et->finished_at;
 		snprintf(s->error, sizeof s->error, "%s", et->error);
+		s->segment_path = segpath_table(e, i);
 	}
 	long long resumed_bytes = 0;     /* done by an earlier run: not part of this run's rate */
 	for (size_t u = 0; u < e->nunits; u++) {

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "mem.h"
 #include "progress.h"
+#include "segpath.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,6 +304,15 @@ static void group_failed(struct engine *e, size_t group, const char *what, const
 	pthread_mutex_unlock(&e->lock);
 }
 
+/* The segment path's runner (segpath.h), on this worker's connections. */
+static enum copy_outcome segment_unit_once(struct worker *w, struct eunit *u, struct etable *et,
+					   int attempt, struct db_error *err)
+{
+	if (!worker_connect(w, err))
+		return cancelled(w->e) ? COPY_CANCELLED : COPY_FAILED;
+	return segpath_unit_once(w, u, et, attempt, err);
+}
+
 static bool run_unit(struct worker *w, struct eunit *u, struct etable *et)
 {
 	struct engine *e = w->e;
@@ -310,7 +320,8 @@ static bool run_unit(struct worker *w, struct eunit *u, struct etable *et)
 	enum copy_outcome out;
 	for (int attempt = 1;; attempt++) {
 		memset(&err, 0, sizeof err);
-		out = unit_once(w, u, et, attempt, &err);
+		out = segpath_table(e, u->spec.table) ? segment_unit_once(w, u, et, attempt, &err)
+						       : unit_once(w, u, et, attempt, &err);
 		if (out == COPY_DONE)
 			break;
 		worker_disconnect(w);
