@@ -174,6 +174,11 @@ void relay_conn_kill(struct relay *r, struct rconn *c)
 	r->nconns--;
 }
 
+bool relay_conn_pending(const struct rconn *c)
+{
+	return c->outoff < c->outlen || (c->sending && c->sent < c->sending->len);
+}
+
 /* Send what is queued: out[], then the chunk.  1 all sent, 0 blocked
  * (EPOLLOUT wanted), -1 the connection failed (it is lost). */
 static int conn_flush(struct relay *r, struct rconn *c)
@@ -223,9 +228,8 @@ static void conn_drive_out(struct relay *r, struct rconn *c)
 	}
 	if (c->state == C_CLOSED)
 		return;
-	bool pending = c->outoff < c->outlen || (c->sending && c->sent < c->sending->len);
 	relay_conn_want(r, c, c->state == C_HEAD || c->state == C_BODY || c->state == C_DISCARD ||
-			c->state == C_READER || c->state == C_LINGER, pending);
+			c->state == C_READER || c->state == C_LINGER, relay_conn_pending(c));
 }
 
 void relay_conn_send(struct relay *r, struct rconn *c, const char *buf, size_t len)

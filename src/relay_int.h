@@ -145,7 +145,11 @@ struct relay {
 /* relay.c: connection plumbing the transfer logic uses (lock held). */
 void relay_conn_want(struct relay *r, struct rconn *c, bool in, bool out);
 void relay_conn_kill(struct relay *r, struct rconn *c);
-/* Queue a small response (or block header) for c and try to send it. */
+/* Whether c has output not yet sent (a response, a block header, a block). */
+bool relay_conn_pending(const struct rconn *c);
+/* Queue a small response (or block header) for c and try to send it; the
+ * connection then waits for what it needs (writability while output is
+ * pending), so callers need not say. */
 void relay_conn_send(struct relay *r, struct rconn *c, const char *buf, size_t len);
 /* Refuse a request: log it, answer code, close. */
 void relay_conn_refuse(struct relay *r, struct rconn *c, int code, const char *reason, const char *why);

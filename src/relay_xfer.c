@@ -269,7 +269,7 @@ static void start_body(struct relay *r, struct rconn *c)
 		c->continue_sent = true;
 		relay_conn_send(r, c, buf, relay_http_continue(buf, sizeof buf));
 	}
-	relay_conn_want(r, c, true, c->outoff < c->outlen);
+	relay_conn_want(r, c, true, relay_conn_pending(c));
 }
 
 static void writer_request(struct relay *r, struct rconn *c, struct relay_xfer *x)
@@ -366,9 +366,9 @@ static void reader_request(struct relay *r, struct rconn *c, struct relay_xfer *
 		x->counts.rows++;
 		x->counts.readers_ended++;
 		relay_conn_send(r, c, block, (size_t)n + 10);
-		return;
 	}
-	relay_conn_want(r, c, true, c->outoff < c->outlen);
+	/* relay_conn_send left c waiting for what it needs: its first block
+	 * may be on its way already */
 }
 
 void relay_xfer_request(struct relay *r, struct rconn *c)

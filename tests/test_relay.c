@@ -399,6 +399,42 @@ static void test_backpressure(void **state)
 	relay_stop(r);
 }
 
+/* A reader that comes when blocks larger than a socket's buffers are
+ * already queued still gets all of them (its first block is sent while its
+ * response head is). */
+static void test_late_reader(void **state)
+{
+	(void)state;
+	struct relay *r = start(0);
+	int port = relay_port(r);
+	struct relay_xfer *x = relay_xfer_open(r, RELAY_COPY, "t", NULL, NULL);
+	char rpath[128], wpath[128], head[1024];
+	relay_xfer_path(x, 1, rpath, sizeof rpath);
+	relay_xfer_path(x, -1, wpath, sizeof wpath);
+	char *body = rows_of(32 << 20, 'z');
+	int w = dial(port);
+	post(w, wpath, 0, 1, false, "");
+	assert_int_equal(recv_head(w, head, sizeof head, 5000), 200);
+	post(w, wpath, 0, 2, false, body);
+	assert_int_equal(recv_head(w, head, sizeof head, 5000), 200);
+	relay_xfer_writers_done(x);
+	int fd = reader(port, rpath, 0, 1);
+	assert_int_equal(recv_head(fd, head, sizeof head, 5000), 200);
+	usleep(300 * 1000);     /* let the relay fill the socket and wait */
+	char *data;
+	assert_int_equal(read_block(fd, &data), 'D');
+	assert_int_equal(strlen(data), 32 << 20);
+	free(data);
+	assert_int_equal(read_block(fd, &data), 'D');
+	assert_string_equal(data, "");
+	free(data);
+	close(fd);
+	close(w);
+	free(body);
+	relay_xfer_close(x);
+	relay_stop(r);
+}
+
 /* A failure reaches both sides: the reader gets an error block, the next
  * POST an HTTP 500; the first failure is the one kept. */
 static void test_failure(void **state)
@@ -515,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_forwarding),
 		cmocka_unit_test(test_backpressure),
+		cmocka_unit_test(test_late_reader),
 		cmocka_unit_test(test_failure),
 		cmocka_unit_test(test_probe),
 	};
