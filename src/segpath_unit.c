@@ -50,6 +50,16 @@ struct side {
 	struct db_error err;
 };
 
+/* Server notices (a segment's gang lost, ...) go to the log, not to the
+ * terminal the panes are drawn on. */
+static void notice_to_log(void *arg, const char *message)
+{
+	char line[400];
+	snprintf(line, sizeof line, "%s", message);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("%s: %s", (const char *)arg, line);
+}
+
 static void side_send(struct side *s, const char *sql)
 {
 	memset(&s->err, 0, sizeof s->err);
@@ -268,6 +278,10 @@ static bool run_both(struct engine *e, struct relay_xfer *x, struct side *src, s
 				side_text("source", src, msg, sizeof msg);
 				relay_xfer_fail(x, RELAY_SOURCE, msg);
 				failed_at = failed_at > 0 ? failed_at : now;
+				/* its readers get the error; a statement not reading yet
+				 * (waiting for a lock, its segments not connected) is cancelled */
+				if (dst->busy)
+					side_cancel(dst);
 			}
 		}
 		if (!dst->busy && !dst_seen) {
@@ -331,6 +345,8 @@ enum copy_outcome segpath_unit_once(struct worker *w, struct eunit *u, struct et
 	}
 	atomic_store(&u->bytes, 0);
 	atomic_store(&u->rows, 0);
+	PQsetNoticeProcessor(w->src, notice_to_log, (void *)"source");
+	PQsetNoticeProcessor(w->dst, notice_to_log, (void *)"destination");
 	char label[320];
 	snprintf(label, sizeof label, "%s unit %s", t->qualified, u->spec.id);
 	struct relay_xfer *x = relay_xfer_open(sp->relay, RELAY_COPY, label, &u->bytes, &u->rows);
