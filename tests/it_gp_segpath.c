@@ -213,11 +213,33 @@ static void test_modes(void **state)
 
 /* auto: the tables of at least segment_path_min_mb go segment to segment,
  * the others through the coordinators; coordinator: none. */
+/* gp2adb check: the probe's finding and the advice's data path. */
+static char *check_json(const char *conf)
+{
+	const char *args[] = { "check", "-c", conf, "--json", NULL };
+	struct tu_run r;
+	(void)tu_run_gp2adb(&r, args);
+	char *out = r.out;
+	r.out = NULL;
+	tu_run_done(&r);
+	return out;
+}
+
 static void test_auto(void **state)
 {
 	(void)state;
 	char *conf = setup("sp2", "segment_path_min_mb = 1; jobs = 2;");
 	char *out, *err;
+	char *check = check_json(conf);
+	const char *f = strstr(check, "\"id\": \"method.segment_path\"");
+	if (!f)
+		fail_msg("no method.segment_path finding in:\n%s", check);
+	expect_in(f, "\"severity\": \"ok\"");
+	expect_in(f, "The source's 3 primaries reached the relay");
+	expect_in(f, "the destination's 4 at");
+	expect_in(f, "2 tables of at least 1 MB");
+	expect_in(check, "\"engine_path\": \"segment\"");
+	free(check);
 	assert_int_equal(copy(conf, NULL, &out, &err), 0);
 	expect_in(err, "segment path: 2 of 9 tables");
 	assert_path(out, "\\\"dw\\\".\\\"orders\\\"", "segment");
@@ -250,6 +272,15 @@ static void test_unreachable(void **state)
 	assert_no_token(err);
 	free(out);
 	free(err);
+	char *check = check_json(conf);
+	const char *f = strstr(check, "\"id\": \"method.segment_path\"");
+	if (!f)
+		fail_msg("no method.segment_path finding in:\n%s", check);
+	expect_in(f, "\"severity\": \"warn\"");
+	expect_in(f, "source: 0 of 3 primary segments reached the relay at 127.0.0.1:1");
+	expect_in(check, "\"engine_path\": \"coordinator\"");
+	assert_no_token(check);
+	free(check);
 	assert_int_equal(copy(conf, NULL, &out, &err), 0);
 	expect_in(err, "segment path not usable: source: 0 of 3");
 	assert_path(out, "\\\"dw\\\".\\\"orders\\\"", "coordinator");
