@@ -1,5 +1,5 @@
 /* The segment path on real Greenplum 6 clusters (a 3-primary source, a
- * 4-primary destination; tests/gptest.h): every copy mode, split units,
+ * 4-primary destination; tests/segpath_gp.h): every copy mode, split units,
  * auto's threshold, the probe, the relay refusing strangers, a failing
  * table and --only-failed, validation afterwards, and nothing left behind
  * on either cluster.  Rows are compared per table by count and an
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "copytest.h"
-#include "gptest.h"
+#include "segpath_gp.h"
 #include "log.h"
 #include "mem.h"
 #include "relay.h"
@@ -56,8 +56,8 @@ static const char *const tables[] = {
  * gp2adb schema) on the destination; the config's path. */
 static char *setup(const char *db, const char *migration)
 {
-	gt_createdb(TU_SRC, db);
-	gt_createdb(TU_DST, db);
+	sgp_createdb(TU_SRC, db);
+	sgp_createdb(TU_DST, db);
 	PGconn *s = tu_connect(TU_SRC, db);
 	tu_exec(s, warehouse_sql);
 	PQfinish(s);
@@ -296,7 +296,7 @@ static void test_unreachable(void **state)
 static void test_probe_and_refusal(void **state)
 {
 	(void)state;
-	gt_createdb(TU_DST, "sp4");
+	sgp_createdb(TU_DST, "sp4");
 	PGconn *s = tu_connect(TU_SRC, "postgres"), *d = tu_connect(TU_DST, "sp4");
 	char err[300];
 	struct relay_options o = { "127.0.0.1:0", 0 };
@@ -363,7 +363,6 @@ static void test_only_failed(void **state)
 
 int main(void)
 {
-	gt_setup();
 	log_set_console(LOG_ERROR, true);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_modes),
@@ -372,9 +371,5 @@ int main(void)
 		cmocka_unit_test(test_probe_and_refusal),
 		cmocka_unit_test(test_only_failed),
 	};
-	if (getenv("GP2ADB_TEST_ONLY"))
-		cmocka_set_test_filter(getenv("GP2ADB_TEST_ONLY"));
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	gt_teardown();
-	return rc;
+	return SGP_RUN(tests);
 }

@@ -1,5 +1,5 @@
 /* The segment path under faults, on real Greenplum 6 clusters (a 3-primary
- * source, a 4-primary destination; tests/gptest.h): the destination cluster
+ * source, a 4-primary destination; tests/segpath_gp.h): the destination cluster
  * restarted mid-copy, a source segment's backend terminated mid-copy,
  * SIGINT then --resume, and a killed gp2adb then --resume.  Each ends with
  * identical rows (count and an order-independent checksum per table), and
@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "copytest.h"
-#include "gptest.h"
+#include "segpath_gp.h"
 #include "mem.h"
 #include "testutil.h"
 
@@ -54,8 +54,8 @@ static const char *const tables[] = { "slow", "small1", "small2", NULL };
 
 static char *setup(const char *db, const char *migration)
 {
-	gt_createdb(TU_SRC, db);
-	gt_createdb(TU_DST, db);
+	sgp_createdb(TU_SRC, db);
+	sgp_createdb(TU_DST, db);
 	PGconn *s = tu_connect(TU_SRC, db), *d = tu_connect(TU_DST, db);
 	tu_exec(s, table_sql);
 	tu_exec(s, rows_sql);
@@ -157,7 +157,7 @@ static void test_destination_restarted(void **state)
 	ct_bg_start(&b, args);
 	wait_for_slow_copy(d);
 	PQfinish(d);
-	gt_harness("restart", TU_DST);
+	sgp_harness("restart", TU_DST);
 	char *out;
 	assert_int_equal(bg_wait(&b, 180, &out), 0);
 	assert_true(table_field(out, "slow", "retries") >= 1);
@@ -208,7 +208,7 @@ static void test_source_segment_terminated(void **state)
 	ct_bg_start(&b, args);
 	wait_for_blocked_copy("f2");
 	/* the backend on source primary 1 that runs gp2adb's INSERT (its slice) */
-	PGconn *seg = gt_connect_segment(TU_SRC, 1, "f2");
+	PGconn *seg = sgp_connect_segment(TU_SRC, 1, "f2");
 	assert_int_equal(tu_count(seg, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity\n"
 				  "WHERE state = 'active' AND query LIKE '%gp2adb segment path%INSERT INTO pg_temp%slow%'\n"
 				  "AND pid <> pg_backend_pid()"), 1);
@@ -336,16 +336,11 @@ static void test_killed_then_resume(void **state)
 
 int main(void)
 {
-	gt_setup();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_destination_restarted),
 		cmocka_unit_test(test_source_segment_terminated),
 		cmocka_unit_test(test_interrupt_then_resume),
 		cmocka_unit_test(test_killed_then_resume),
 	};
-	if (getenv("GP2ADB_TEST_ONLY"))
-		cmocka_set_test_filter(getenv("GP2ADB_TEST_ONLY"));
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	gt_teardown();
-	return rc;
+	return SGP_RUN(tests);
 }

@@ -1,5 +1,5 @@
-/* gptest: the two Greenplum clusters of the it_gp_* tests (gptest.h). */
-#include "gptest.h"
+/* segpath_gp: the two Greenplum clusters of the it_gp_* tests (segpath_gp.h). */
+#include "segpath_gp.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,14 +11,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "mem.h"
 
-static char *gp_dir;            /* holds the clusters "src" and "dst" */
-static bool owned;              /* made (and to be destroyed) by this program */
+static char *gp_dir;            /* holds the two clusters */
+static const char *names[2] = { "src", "dst" };
+static bool owned;
+static void teardown(void);              /* made (and to be destroyed) by this program */
 static int reaper_fd = -1;      /* its closing tells the reaper this program is gone */
 static pid_t reaper_pid;
 static char cluster_path[2][512];
@@ -82,8 +85,8 @@ static void start_reaper(void)
 		while (read(p[0], &c, 1) > 0)
 			;
 		if (access(gp_dir, F_OK) == 0) {
-			(void)run_gp("destroy", "src", NULL, NULL);
-			(void)run_gp("destroy", "dst", NULL, NULL);
+			(void)run_gp("destroy", names[TU_SRC], NULL, NULL);
+			(void)run_gp("destroy", names[TU_DST], NULL, NULL);
 			rmdir(gp_dir);
 		}
 		_exit(0);
@@ -108,7 +111,7 @@ static char *env_value(const char *env, const char *key)
 
 static char *cluster_env(enum tu_side side)
 {
-	char *path = xasprintf("%s/cluster.env", gt_cluster(side));
+	char *path = xasprintf("%s/cluster.env", sgp_cluster(side));
 	char *text = tu_read_file(path);
 	free(path);
 	return text;
@@ -124,17 +127,41 @@ static int env_int(enum tu_side side, const char *key)
 	return n;
 }
 
-void gt_setup(void)
+/* The runner's lock: one Greenplum test program at a time per build
+ * directory (held until this program ends). */
+static void take_lock(void)
 {
-	if (!getenv("GP2ADB_TEST_GPHOME") || !getenv("GP2ADB_TEST_GPHOME")[0]) {
-		printf("1..0 # SKIP GP2ADB_TEST_GPHOME is not set (the prefix of an installed Greenplum 6)\n");
+	const char *dir = getenv("GP2ADB_BUILDDIR");
+	char *path = xasprintf("%s/.gp-test.lock", dir && dir[0] ? dir : "/tmp");
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	free(path);
+	if (fd >= 0)
+		(void)flock(fd, LOCK_EX);
+}
+
+static void setup(void)
+{
+	const char *skip = getenv("GP2ADB_TEST_GP_SKIP");
+	if (skip && skip[0]) {
+		/* the runner has no Greenplum: it counts a skip, not an error */
+		printf("1..0 # SKIP %s\n", skip);
 		fflush(stdout);
-		exit(77);
+		exit(0);
 	}
 	const char *given = getenv("GP2ADB_TEST_GP_DIR");
 	if (given && given[0]) {
 		gp_dir = xstrdup(given);
+		if (getenv("GP2ADB_TEST_GP_SRC"))
+			names[TU_SRC] = getenv("GP2ADB_TEST_GP_SRC");
+		if (getenv("GP2ADB_TEST_GP_DST"))
+			names[TU_DST] = getenv("GP2ADB_TEST_GP_DST");
 	} else {
+		if (!getenv("GP2ADB_TEST_GPHOME") || !getenv("GP2ADB_TEST_GPHOME")[0]) {
+			printf("1..0 # SKIP GP2ADB_TEST_GPHOME is not set (the prefix of an installed Greenplum 6)\n");
+			fflush(stdout);
+			exit(77);
+		}
+		take_lock();
 		char tmpl[] = "/tmp/gp2adb-gp.XXXXXX";
 		if (!mkdtemp(tmpl)) {
 			printf("Bail out! cannot make a directory for the Greenplum clusters\n");
@@ -147,18 +174,18 @@ void gt_setup(void)
 		/* both at once: each copies its template and starts its instances */
 		pid_t a = fork();
 		if (a == 0)
-			_exit(run_gp("init", "src", "3", NULL));
-		int rb = run_gp("init", "dst", "4", NULL);
+			_exit(run_gp("init", names[TU_SRC], "3", NULL));
+		int rb = run_gp("init", names[TU_DST], "4", NULL);
 		int st = 0;
 		waitpid(a, &st, 0);
 		if (rb != 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 			printf("Bail out! cannot start the Greenplum clusters (tests/harness/gp init)\n");
-			gt_teardown();
+			teardown();
 			exit(99);
 		}
 	}
-	snprintf(cluster_path[TU_SRC], sizeof cluster_path[0], "%s/src", gp_dir);
-	snprintf(cluster_path[TU_DST], sizeof cluster_path[1], "%s/dst", gp_dir);
+	snprintf(cluster_path[TU_SRC], sizeof cluster_path[0], "%s/%s", gp_dir, names[TU_SRC]);
+	snprintf(cluster_path[TU_DST], sizeof cluster_path[1], "%s/%s", gp_dir, names[TU_DST]);
 	for (int s = TU_SRC; s <= TU_DST; s++) {
 		char port[16];
 		snprintf(port, sizeof port, "%d", env_int((enum tu_side)s, "MASTER_PORT"));
@@ -166,11 +193,11 @@ void gt_setup(void)
 	}
 }
 
-void gt_teardown(void)
+static void teardown(void)
 {
 	if (owned && gp_dir) {
-		(void)run_gp("destroy", "src", NULL, NULL);
-		(void)run_gp("destroy", "dst", NULL, NULL);
+		(void)run_gp("destroy", names[TU_SRC], NULL, NULL);
+		(void)run_gp("destroy", names[TU_DST], NULL, NULL);
 		rmdir(gp_dir);
 	}
 	if (reaper_fd >= 0) {
@@ -182,45 +209,56 @@ void gt_teardown(void)
 	gp_dir = NULL;
 }
 
-const char *gt_cluster(enum tu_side side)
+int sgp_run(const char *group, const struct CMUnitTest *tests, size_t n)
+{
+	setup();
+	const char *filter = getenv("GP2ADB_TEST_FILTER");
+	if (filter && filter[0])
+		cmocka_set_test_filter(filter);
+	int rc = _cmocka_run_group_tests(group, tests, n, NULL, NULL);
+	teardown();
+	return rc;
+}
+
+const char *sgp_cluster(enum tu_side side)
 {
 	return cluster_path[side];
 }
 
-void gt_harness(const char *cmd, enum tu_side side)
+void sgp_harness(const char *cmd, enum tu_side side)
 {
 	char *out = NULL;
-	int rc = run_gp(cmd, side == TU_SRC ? "src" : "dst", NULL, &out);
+	int rc = run_gp(cmd, names[side], NULL, &out);
 	if (rc != 0)
-		fail_msg("tests/harness/gp %s %s: exit %d: %s", cmd, gt_cluster(side), rc, out ? out : "");
+		fail_msg("tests/harness/gp %s %s: exit %d: %s", cmd, sgp_cluster(side), rc, out ? out : "");
 	free(out);
 }
 
-int gt_segments(enum tu_side side)
+int sgp_segments(enum tu_side side)
 {
 	return env_int(side, "NSEG");
 }
 
-int gt_segment_port(enum tu_side side, int content)
+int sgp_segment_port(enum tu_side side, int content)
 {
 	char key[32];
 	snprintf(key, sizeof key, "SEG%d_PORT", content);
 	return env_int(side, key);
 }
 
-PGconn *gt_connect_segment(enum tu_side side, int content, const char *dbname)
+PGconn *sgp_connect_segment(enum tu_side side, int content, const char *dbname)
 {
 	char conninfo[320];
 	snprintf(conninfo, sizeof conninfo, "host=127.0.0.1 port=%d user=postgres dbname=%s "
 		 "application_name=gp2adb-test options='-c gp_session_role=utility'",
-		 gt_segment_port(side, content), dbname);
+		 sgp_segment_port(side, content), dbname);
 	PGconn *c = PQconnectdb(conninfo);
 	if (PQstatus(c) != CONNECTION_OK)
 		fail_msg("connect %s: %s", conninfo, PQerrorMessage(c));
 	return c;
 }
 
-void gt_createdb(enum tu_side side, const char *dbname)
+void sgp_createdb(enum tu_side side, const char *dbname)
 {
 	PGconn *c = tu_connect(side, "postgres");
 	char sql[300];
