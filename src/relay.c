@@ -157,9 +157,9 @@ void relay_conn_kill(struct relay *r, struct rconn *c)
 	close(c->fd);
 	c->fd = -1;
 	c->state = C_CLOSED;
-	free(c->chunk);
+	relay_chunk_put(r, c->chunk);
 	c->chunk = NULL;
-	free(c->sending);
+	relay_chunk_put(r, c->sending);
 	c->sending = NULL;
 	/* off the list of open ones, onto the dead list (freed after this round) */
 	if (c->aprev)
@@ -547,6 +547,11 @@ void relay_stop(struct relay *r)
 		struct rconn *c = r->dead;
 		r->dead = c->dnext;
 		free(c);
+	}
+	while (r->pool) {
+		struct rchunk *k = r->pool;
+		r->pool = k->next;
+		free(k);
 	}
 	pthread_mutex_unlock(&r->lock);
 	if (r->listen_fd >= 0) {

@@ -59,6 +59,7 @@ size_t relay_http_error(char *buf, size_t size, int code, const char *reason);
 
 struct rchunk {
 	struct rchunk *next;
+	size_t cap;                     /* bytes data[] can hold */
 	size_t len;
 	long long rows;
 	char data[];
@@ -138,6 +139,8 @@ struct relay {
 	struct relay_xfer *xfers;
 	struct rconn *conns;            /* open connections */
 	struct rconn *dead;             /* closed this round, freed at its end */
+	struct rchunk *pool;            /* chunks to reuse */
+	size_t pooled;                  /* their bytes, at most RELAY_POOL_BYTES */
 	int nconns;
 	atomic_long refused;
 };
@@ -161,6 +164,13 @@ void relay_conn_resume_head(struct relay *r, struct rconn *c);
 /* Wake the loop (a worker changed a transfer). */
 void relay_wake(struct relay *r);
 double relay_now(void);
+
+/* Chunks, reused (lock held): a fresh megabyte is a fresh mapping, whose
+ * page faults cost more than filling it.  The pool keeps at most
+ * RELAY_POOL_BYTES.  NULL when memory is short. */
+#define RELAY_POOL_BYTES (16u << 20)
+struct rchunk *relay_chunk_get(struct relay *r, size_t len);
+void relay_chunk_put(struct relay *r, struct rchunk *k);
 
 /* relay_xfer.c: the protocol over a transfer (lock held). */
 /* A complete request head arrived on c. */

@@ -15,6 +15,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct rchunk *relay_chunk_get(struct relay *r, size_t len)
+{
+	for (struct rchunk **pp = &r->pool; *pp; pp = &(*pp)->next) {
+		struct rchunk *k = *pp;
+		if (k->cap < len)
+			continue;
+		*pp = k->next;
+		r->pooled -= k->cap;
+		k->next = NULL;
+		k->len = len;
+		k->rows = 0;
+		return k;
+	}
+	size_t cap = (len + 65535) & ~(size_t)65535;    /* bodies of a size meet again */
+	struct rchunk *k = malloc(sizeof *k + cap);
+	if (!k)
+		return NULL;
+	k->next = NULL;
+	k->cap = cap;
+	k->len = len;
+	k->rows = 0;
+	return k;
+}
+
+void relay_chunk_put(struct relay *r, struct rchunk *k)
+{
+	if (!k)
+		return;
+	if (k->cap <= RELAY_POOL_BYTES / 8 && r->pooled + k->cap <= RELAY_POOL_BYTES) {
+		k->next = r->pool;
+		r->pool = k;
+		r->pooled += k->cap;
+	} else {
+		free(k);
+	}
+}
+
 static void set_failed(struct relay_xfer *x, enum relay_side side, const char *message)
 {
 	if (x->state == RELAY_FAILED)
@@ -25,7 +62,7 @@ static void set_failed(struct relay_xfer *x, enum relay_side side, const char *m
 	while (x->head) {
 		struct rchunk *k = x->head;
 		x->head = k->next;
-		free(k);
+		relay_chunk_put(x->r, k);
 	}
 	x->tail = NULL;
 	x->queued = 0;
@@ -245,15 +282,12 @@ static void start_body(struct relay *r, struct rconn *c)
 		relay_conn_want(r, c, false, false);
 		return;
 	}
-	struct rchunk *k = malloc(sizeof *k + len);
+	struct rchunk *k = relay_chunk_get(r, len);
 	if (!k) {
 		set_failed(x, RELAY_WORKER, "the relay ran out of memory");
 		respond_error(r, c, 500, "gp2adb relay: out of memory");
 		return;
 	}
-	k->next = NULL;
-	k->len = len;
-	k->rows = 0;
 	c->chunk = k;
 	c->reserved = true;
 	x->reserved += len;
@@ -419,14 +453,14 @@ void relay_xfer_body_done(struct relay *r, struct rconn *c)
 		c->reserved = false;
 	}
 	if (x->state == RELAY_FAILED) {
-		free(k);
+		relay_chunk_put(r, k);
 		char reason[300];
 		snprintf(reason, sizeof reason, "gp2adb relay: %s", x->error);
 		respond_error(r, c, 500, reason);
 		return;
 	}
 	if (k->len > 0 && k->data[k->len - 1] != '\n') {
-		free(k);
+		relay_chunk_put(r, k);
 		set_failed(x, RELAY_SOURCE, "a source segment sent data that does not end at a row's end");
 		respond_error(r, c, 400, "gp2adb relay: partial row");
 		return;
@@ -437,7 +471,7 @@ void relay_xfer_body_done(struct relay *r, struct rconn *c)
 	if (c->req.seq > 0)
 		x->seq[c->req.segid] = c->req.seq;
 	if (x->kind == RELAY_PROBE) {
-		free(k);
+		relay_chunk_put(r, k);
 	} else {
 		if (x->tail)
 			x->tail->next = k;
@@ -509,7 +543,7 @@ bool relay_xfer_sent_next(struct relay *r, struct rconn *c)
 			if (x->rows)
 				atomic_fetch_add(x->rows, k->rows);
 		}
-		free(k);
+		relay_chunk_put(r, k);
 	}
 	if (c->ended) {
 		relay_conn_linger(r, c);
@@ -537,7 +571,7 @@ static void xfer_free(struct relay *r, struct relay_xfer *x)
 	while (x->head) {
 		struct rchunk *k = x->head;
 		x->head = k->next;
-		free(k);
+		relay_chunk_put(r, k);
 	}
 	struct relay_xfer **pp = &r->xfers;
 	while (*pp && *pp != x)

@@ -207,9 +207,14 @@ static bool unit_sql_make(struct worker *w, struct eunit *u, struct etable *et, 
 			trunc = xasprintf("TRUNCATE ONLY %s;\n%s;\n", t->qualified, del);
 			free(del);
 		}
-		q->dst_begin = xasprintf("BEGIN;\n%sCREATE EXTERNAL TEMP TABLE \"gp2adb_r_%u\" (%s)\n"
+		/* Greenplum analyzes a table loaded while it has no statistics
+		 * (gp_autostats_mode on_no_stats), on the master, from a sample
+		 * of every segment; gp2adb's own ANALYZE step does it once, after
+		 * the copy, when the plan keeps it */
+		const char *nostats = e->plan->analyze ? "SET LOCAL gp_autostats_mode = 'none';\n" : "";
+		q->dst_begin = xasprintf("BEGIN;\n%s%sCREATE EXTERNAL TEMP TABLE \"gp2adb_r_%u\" (%s)\n"
 					 "LOCATION (%s) FORMAT 'TEXT' ENCODING %s",
-					 trunc ? trunc : "", n, ddefs.data, loc.data, enc);
+					 nostats, trunc ? trunc : "", n, ddefs.data, loc.data, enc);
 		q->dst_insert = xasprintf("%s\nINSERT INTO %s (%s) SELECT %s FROM pg_temp.\"gp2adb_r_%u\"",
 					  sp->tag, t->qualified, names.data, names.data, n);
 		q->dst_finish_head = xasprintf("DROP EXTERNAL TABLE pg_temp.\"gp2adb_r_%u\"", n);
