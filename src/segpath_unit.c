@@ -9,13 +9,16 @@
  *     INSERT INTO w SELECT cols FROM ONLY t [WHERE unit predicate];   -- sent
  *   when the source's INSERT succeeds the relay ends the readers' data;
  *   when the destination's INSERT has the same row count as the source's
- *   and as the relay's:  DROP r; insert the unit's marker; COMMIT.
+ *   and as the relay's:  insert the unit's marker; COMMIT.
  *
  * A failure on either side fails the transfer, and so the other side's
  * statement; the destination rolls back, and the engine retries the unit
  * (a fresh transfer, fresh tokens) or fails the table as on the coordinator
- * path.  The external tables are temporary and created in the sessions'
- * transactions: nothing of them outlives a killed run. */
+ * path.  The external tables are temporary, made in the sessions'
+ * transactions, and not dropped: each unit's has a name of its own, and
+ * they end with their sessions (a drop would be one more statement sent to
+ * every segment of both clusters per unit); nothing of them outlives gp2adb,
+ * even killed. */
 #include "segpath_int.h"
 #include "engine_priv.h"
 #include "clock.h"
@@ -130,18 +133,16 @@ static char *distribution(const struct table *t)
 
 /* The SQL of one unit. */
 struct unit_sql {
-	char *dst_begin, *dst_insert, *dst_finish_head;
-	char *src_create, *src_insert, *src_drop;
+	char *dst_begin, *dst_insert;
+	char *src_create, *src_insert;
 };
 
 static void unit_sql_free(struct unit_sql *q)
 {
 	free(q->dst_begin);
 	free(q->dst_insert);
-	free(q->dst_finish_head);
 	free(q->src_create);
 	free(q->src_insert);
-	free(q->src_drop);
 }
 
 /* Column lists: names (both sides), with the source's and the
@@ -217,7 +218,6 @@ static bool unit_sql_make(struct worker *w, struct eunit *u, struct etable *et, 
 					 nostats, trunc ? trunc : "", n, ddefs.data, loc.data, enc);
 		q->dst_insert = xasprintf("%s\nINSERT INTO %s (%s) SELECT %s FROM pg_temp.\"gp2adb_r_%u\"",
 					  sp->tag, t->qualified, names.data, names.data, n);
-		q->dst_finish_head = xasprintf("DROP EXTERNAL TABLE pg_temp.\"gp2adb_r_%u\"", n);
 		relay_xfer_path(x, -1, path, sizeof path);
 		char *dist = distribution(t);
 		q->src_create = xasprintf("SET writable_external_table_bufsize = %d;\n"
@@ -227,7 +227,6 @@ static bool unit_sql_make(struct worker *w, struct eunit *u, struct etable *et, 
 		q->src_insert = xasprintf("%s\nINSERT INTO pg_temp.\"gp2adb_w_%u\" SELECT %s FROM ONLY %s%s%s",
 					  sp->tag, n, names.data, t->qualified, u->spec.predicate[0] ? " WHERE " : "",
 					  u->spec.predicate);
-		q->src_drop = xasprintf("DROP EXTERNAL TABLE pg_temp.\"gp2adb_w_%u\"", n);
 		free(dist);
 		free(trunc);
 		free(enc);
@@ -404,7 +403,7 @@ enum copy_outcome segpath_unit_once(struct worker *w, struct eunit *u, struct et
 	}
 	char *ins = progress_insert_state_sql(w->dst, e->migration_id, t->qualified, u->spec.id, src.tuples,
 					      k.bytes, et->source_state);
-	char *fin = xasprintf("%s;\n%s;\nCOMMIT", q.dst_finish_head, ins);
+	char *fin = xasprintf("%s;\nCOMMIT", ins);
 	bool committed = db_exec(w->dst, fin, err);
 	free(fin);
 	free(ins);
@@ -415,14 +414,6 @@ enum copy_outcome segpath_unit_once(struct worker *w, struct eunit *u, struct et
 	log_debug("table %s (unit %s): %lld rows, %lld bytes segment to segment (%d writers, %d readers, "
 		  "%lld repeated requests)", t->qualified, u->spec.id, src.tuples, k.bytes, k.writers, k.readers,
 		  k.duplicates);
-	struct db_error derr;
-	if (!db_exec(w->src, q.src_drop, &derr)) {
-		/* the unit is committed; a session that cannot drop its table is not reused */
-		log_warn("table %s (unit %s): source: dropping the writable external table: %s: %s; reconnecting",
-			 t->qualified, u->spec.id, derr.sqlstate, derr.message);
-		PQfinish(w->src);
-		w->src = NULL;
-	}
 out:
 	relay_xfer_close(x);
 	unit_sql_free(&q);
