@@ -181,10 +181,13 @@ static enum copy_outcome unit_once(struct worker *w, struct eunit *u, struct eta
 
 	bool truncate = et->truncate && et->nunits == 1;
 	char *dst_sql;
+	bool stale = false;     /* markers to forget (progress_has_table: only then a DELETE) */
+	if (truncate && !progress_has_table(w->dst, e->migration_id, et->t->qualified, &stale, err))
+		return COPY_FAILED;
 	if (truncate) {
-		char *del = progress_delete_table_sql(w->dst, e->migration_id, et->t->qualified);
-		dst_sql = xasprintf("BEGIN;\nTRUNCATE ONLY %s;\n%s;\n%s", et->t->qualified, del,
-				    et->copy_in_freeze_sql ? et->copy_in_freeze_sql : et->copy_in_sql);
+		char *del = stale ? progress_delete_table_sql(w->dst, e->migration_id, et->t->qualified) : NULL;
+		dst_sql = xasprintf("BEGIN;\nTRUNCATE ONLY %s;\n%s%s%s", et->t->qualified, del ? del : "",
+				    del ? ";\n" : "", et->copy_in_freeze_sql ? et->copy_in_freeze_sql : et->copy_in_sql);
 		free(del);
 	} else {
 		dst_sql = xasprintf("BEGIN;\n%s", et->copy_in_sql);

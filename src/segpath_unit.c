@@ -193,7 +193,10 @@ static bool unit_sql_make(struct worker *w, struct eunit *u, struct etable *et, 
 	strbuf_init(&sdefs);
 	strbuf_init(&ddefs);
 	strbuf_init(&loc);
-	bool ok = columns(w, t, &names, &sdefs, &ddefs, err);
+	bool one = et->truncate && et->nunits == 1;    /* truncated in the unit's transaction */
+	bool stale = false;     /* markers to forget (progress_has_table: only then a DELETE) */
+	bool ok = columns(w, t, &names, &sdefs, &ddefs, err) &&
+		  (!one || progress_has_table(w->dst, e->migration_id, t->qualified, &stale, err));
 	if (ok) {
 		unsigned n = atomic_fetch_add(&sp->names, 1);
 		char path[96];
@@ -203,9 +206,9 @@ static bool unit_sql_make(struct worker *w, struct eunit *u, struct etable *et, 
 		}
 		char *enc = db_quote_literal(w->dst, sp->encoding);
 		char *trunc = NULL;
-		if (et->truncate && et->nunits == 1) {
-			char *del = progress_delete_table_sql(w->dst, e->migration_id, t->qualified);
-			trunc = xasprintf("TRUNCATE ONLY %s;\n%s;\n", t->qualified, del);
+		if (one) {
+			char *del = stale ? progress_delete_table_sql(w->dst, e->migration_id, t->qualified) : NULL;
+			trunc = xasprintf("TRUNCATE ONLY %s;\n%s%s", t->qualified, del ? del : "", del ? ";\n" : "");
 			free(del);
 		}
 		/* Greenplum analyzes a table loaded while it has no statistics
