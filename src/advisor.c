@@ -1,7 +1,8 @@
 /* advisor: the vendor's decision (reference/greenplum.md 4.7) plus gp2adb's
  * own engine:
  *   gp2adb reaches both sides        -> gp2adb's engine (nothing to install)
- *     ... unless the data is large and gpcopy is usable: gpcopy (segment to segment)
+ *     ... unless the data is large, gpcopy is usable and the engine's own
+ *         segment path is not (doc/segment-path.md): gpcopy (segment to segment)
  *   source reaches the destination   -> gpcopy (not ADB elastic V7 / Serverless)
  *   destination reaches the source   -> gptransfer (Greenplum 4.2 to 5 sources only)
  *   neither                          -> OSS foreign tables */
@@ -63,10 +64,30 @@ void advisor_advise(const struct plan *p, const struct preflight_facts *facts,
 	out->source_reaches_destination = s2d;
 	out->destination_reaches_source = d2s;
 
-	/* gp2adb's engine: this machine must reach both (tested by connecting). */
+	/* gp2adb's engine: this machine must reach both (tested by connecting);
+	 * its large tables go segment to segment where the probe says so. */
+	bool seg = facts->segment_path_probed && facts->segment_path_ok && facts->segment_path_tables > 0;
+	char size[32];
+	preflight_bytes(size, sizeof size, facts->segment_path_bytes);
+	out->engine_path = seg ? PATH_SEGMENT : PATH_COORDINATOR;
+	if (p && p->path == PATH_COORDINATOR)
+		out->path_reason = xstrdup("through the two coordinators: migration.path is \"coordinator\"");
+	else if (seg)
+		out->path_reason = xasprintf("segment to segment for %zu table%s (%s) through gp2adb's relay, which "
+					     "every segment of both clusters reached; the others through the coordinators",
+					     facts->segment_path_tables, facts->segment_path_tables == 1 ? "" : "s", size);
+	else if (facts->segment_path_probed && facts->segment_path_ok)
+		out->path_reason = xasprintf("through the two coordinators: no table reaches segment_path_min_mb (%ld MB)",
+					     p ? p->segment_path_min_mb : 64);
+	else if (facts->segment_path_probed)
+		out->path_reason = xstrdup("through the two coordinators: the segments cannot reach gp2adb's relay "
+					   "(see the method.segment_path finding)");
+	else
+		out->path_reason = xstrdup("through the two coordinators: the segment path needs a Greenplum 5-7 "
+					   "source and a Greenplum or ADB destination");
 	option(out, METHOD_ENGINE, reached,
-	       reached ? xstrdup("this machine reaches both servers (tested): needs nothing installed, "
-				 "works with ADB's privileged account")
+	       reached ? xasprintf("this machine reaches both servers (tested): needs nothing installed, "
+				   "works with ADB's privileged account; rows go %s", out->path_reason)
 		       : xstrdup("needs this machine to reach both servers; connecting to the "
 				 "destination failed"));
 
@@ -127,19 +148,20 @@ void advisor_advise(const struct plan *p, const struct preflight_facts *facts,
 		   : xstrdup("needs oss_fdw on the destination (AnalyticDB)"));
 
 	bool large = facts->total_bytes >= ADVISOR_LARGE_BYTES;
-	char size[32];
 	preflight_bytes(size, sizeof size, facts->total_bytes);
-	if (reached && !(large && gpcopy)) {
+	if (reached && !(large && gpcopy && !seg)) {
 		out->recommended = METHOD_ENGINE;
 		out->reason = xasprintf("gp2adb reaches both servers, so its engine can copy %s directly "
 					"with per-table progress, resume and validation, without installing "
 					"anything%s.", size,
-					large ? "; gpcopy would be faster at this size but is not usable here" : "");
+					seg ? "; its large tables go segment to segment through its relay, so neither "
+					      "coordinator carries them"
+					: large ? "; gpcopy would be faster at this size but is not usable here" : "");
 	} else if (gpcopy) {
 		out->recommended = METHOD_GPCOPY;
 		out->reason = reached
 			? xasprintf("%s is large: gpcopy copies segment to segment instead of through the "
-				    "two coordinators.", size)
+				    "two coordinators (the segments cannot reach gp2adb's own relay).", size)
 			: xstrdup("The source reaches the destination but this machine does not: the "
 				  "vendor's method for that case is gpcopy.");
 	} else if (gptransfer) {
@@ -160,6 +182,7 @@ void advisor_advise(const struct plan *p, const struct preflight_facts *facts,
 void advisor_free(struct advice *a)
 {
 	free(a->reason);
+	free(a->path_reason);
 	for (int i = 0; i < METHOD_COUNT; i++)
 		free(a->options[i].condition);
 	memset(a, 0, sizeof *a);

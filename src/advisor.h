@@ -23,6 +23,11 @@ struct advice {
 	enum tristate source_reaches_destination;
 	enum tristate destination_reaches_source;
 	bool source_reaches_destination_tested;
+	/* the engine's data path for its large tables: PATH_SEGMENT when the
+	 * method.segment_path probe found every segment of both clusters
+	 * reaching gp2adb's relay, else PATH_COORDINATOR; why, in a sentence */
+	enum copy_path engine_path;
+	char *path_reason;
 };
 
 /* Above this much data the coordinator is the funnel: a segment-parallel

@@ -29,6 +29,7 @@ enum {
 	OPT_LEVEL, OPT_SCHEMA_FILE, OPT_GENERATE, OPT_EXPORT, OPT_IMPORT, OPT_OSS_DIR,
 	OPT_OSS_ENDPOINT, OPT_OSS_BUCKET, OPT_OSS_PREFIX, OPT_OSS_KEYFILE, OPT_GPFDIST, OPT_QUERIES,
 	OPT_DROP_DEPENDENTS, OPT_METHOD, OPT_FULL,
+	OPT_PATH,
 };
 
 static const struct option long_options[] = {
@@ -67,6 +68,7 @@ static const struct option long_options[] = {
 	{ "drop-dependents", no_argument, NULL, OPT_DROP_DEPENDENTS },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "full", no_argument, NULL, OPT_FULL },
+	{ "path", required_argument, NULL, OPT_PATH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -97,6 +99,7 @@ static const struct {
 	{ OPT_MODE, "--mode", " copy migrate " },
 	{ OPT_DROP_DEPENDENTS, "--drop-dependents", " copy migrate " },
 	{ OPT_FORMAT, "--format", " copy migrate " },
+	{ OPT_PATH, "--path", " copy migrate " },
 	{ OPT_LEVEL, "--level", " validate migrate " },
 	{ OPT_QUERIES, "--queries", " validate migrate " },
 	{ OPT_METHOD, "--method", " copy " },
@@ -138,6 +141,9 @@ void cli_usage(FILE *out)
 		"                       (run on the Greenplum master over SSH; install it\n"
 		"                       first with install-gpcopy)\n"
 		"      --full           copy --method gpcopy: the whole cluster (gpcopy --full)\n"
+		"      --path PATH      copy, migrate: auto, coordinator or segment: rows\n"
+		"                       through the two coordinators, or segment to segment\n"
+		"                       through gp2adb's relay (Greenplum to Greenplum or ADB)\n"
 		"      --resume         copy, migrate: continue an interrupted run\n"
 		"      --only-failed    copy: retry only the tables that failed last time\n"
 		"      --level LEVEL    validate: count, aggregates or checksum\n"
@@ -190,7 +196,7 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 {
 	memset(cli, 0, sizeof *cli);
 	plan_init(&cli->plan);
-	cli->mode_arg = cli->format_arg = cli->level_arg = -1;
+	cli->mode_arg = cli->format_arg = cli->level_arg = cli->path_arg = -1;
 	int seen[64] = { 0 };
 	int nseen = 0;
 
@@ -271,6 +277,15 @@ bool cli_parse(struct cli *cli, int argc, char **argv)
 			cli->format_arg = (int)f;
 			break;
 		}
+		case OPT_PATH: {
+			enum copy_path pa;
+			if (!plan_path_parse(optarg, &pa)) {
+				fprintf(stderr, "gp2adb: --path takes auto, coordinator or segment, not '%s'\n", optarg);
+				return false;
+			}
+			cli->path_arg = (int)pa;
+			break;
+		}
 		case OPT_LEVEL: {
 			enum validate_level v;
 			if (!plan_validate_parse(optarg, &v) || v == VALIDATE_NONE) {
@@ -349,6 +364,8 @@ void cli_apply(struct cli *cli)
 		free(p->business_queries);
 		p->business_queries = xstrdup(cli->queries);
 	}
+	if (cli->path_arg >= 0)
+		p->path = (enum copy_path)cli->path_arg;
 	if (cli->tables) {
 		strv_free(p->include);
 		p->include = strv_dup(cli->tables);

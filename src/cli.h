@@ -40,6 +40,7 @@ struct cli {
 	int jobs_arg;               /* 0: not given */
 	char *state_dir_arg;
 	int mode_arg, format_arg, level_arg;    /* -1: not given */
+	int path_arg;                           /* -1: not given */
 	int verbosity;
 	bool plain, json, yes;
 

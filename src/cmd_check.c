@@ -64,6 +64,8 @@ static void print_text(const struct plan *p, const struct findings *f, const str
 	       counts[SEV_INFO], counts[SEV_OK]);
 	printf("\nMETHOD  %s\n", advisor_method_name(a->recommended));
 	print_indented("", a->reason);
+	if (a->path_reason)
+		printf("      engine's data path: %s\n", a->path_reason);
 	printf("      network: source reaches destination: %s%s; destination reaches source: %s\n",
 	       a->source_reaches_destination == TRI_YES ? "yes" : a->source_reaches_destination == TRI_NO ? "no" : "unknown",
 	       a->source_reaches_destination_tested ? " (tested)" : "",
@@ -125,6 +127,8 @@ static void print_json(const struct findings *f, const struct advice *a, const s
 	json_object_begin(&j, "advice");
 	json_string(&j, "recommended", advisor_method_name(a->recommended));
 	json_string(&j, "reason", a->reason);
+	json_string(&j, "engine_path", a->engine_path == PATH_SEGMENT ? "segment" : "coordinator");
+	json_string(&j, "engine_path_reason", a->path_reason);
 	json_object_begin(&j, "network");
 	json_string(&j, "source_reaches_destination", tri_name(a->source_reaches_destination));
 	json_bool(&j, "source_reaches_destination_tested", a->source_reaches_destination_tested);

@@ -2,6 +2,7 @@
 #include "encoding.h"
 #include "aliyun_api.h"
 #include "mem.h"
+#include "relay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +68,10 @@ static const struct key_spec keys[] = {
 	{ "migration", "business_queries", K_STRING, 0, 0 },
 	{ "migration", "roles", K_BOOL, 0, 0 },
 	{ "migration", "backfill_keys", K_STRLIST, 0, 0 },
+	{ "migration", "path", K_STRING, 0, 0 },
+	{ "migration", "segment_path_min_mb", K_INT, 0, 1048576 },
+	{ "migration", "relay_listen", K_STRING, 0, 0 },
+	{ "migration", "relay_advertise", K_STRING, 0, 0 },
 	{ "network", "source_reaches_destination", K_BOOL, 0, 0 },
 	{ "network", "destination_reaches_source", K_BOOL, 0, 0 },
 	{ "adb", "instance_id", K_STRING, 0, 0 },
@@ -329,6 +334,7 @@ static bool parse_mode(const char *s, void *d) { return plan_mode_parse(s, d); }
 static bool parse_format(const char *s, void *d) { return plan_format_parse(s, d); }
 static bool parse_validate(const char *s, void *d) { return plan_validate_parse(s, d); }
 static bool parse_instance(const char *s, void *d) { return plan_instance_mode_parse(s, d); }
+static bool parse_path(const char *s, void *d) { return plan_path_parse(s, d); }
 
 static void take_tristate(const config_setting_t *grp, const char *name, enum tristate *dst)
 {
@@ -490,6 +496,21 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 		  parse_mode, &p->mode);
 	take_enum(&L, mig, "format", "\"auto\", \"text\" or \"binary\"", parse_format, &p->format);
 	take_source_encoding(&L, mig, p);
+	take_enum(&L, mig, "path", "\"auto\", \"coordinator\" or \"segment\"", parse_path, &p->path);
+	{
+		int v = (int)p->segment_path_min_mb;
+		take_int(mig, "segment_path_min_mb", &v);
+		p->segment_path_min_mb = v;
+	}
+	take_string(mig, "relay_listen", &p->relay_listen, false);
+	take_string(mig, "relay_advertise", &p->relay_advertise, false);
+	if (p->relay_listen && !relay_address_parse(p->relay_listen, true, NULL, 0, NULL))
+		fail(&L, config_lookup(&cfg, "migration.relay_listen"),
+		     "'relay_listen' must be HOST:PORT, e.g. \"0.0.0.0:0\" (any address, a free port) or \"10.0.0.5:8099\"");
+	if (p->relay_advertise && !relay_address_parse(p->relay_advertise, false, NULL, 0, NULL))
+		fail(&L, config_lookup(&cfg, "migration.relay_advertise"),
+		     "'relay_advertise' must be HOST or HOST:PORT: the address of this host that the segments of "
+		     "both clusters reach, e.g. \"10.0.0.5\"");
 	take_enum(&L, mig, "validate", "\"none\", \"count\", \"aggregates\" or \"checksum\"",
 		  parse_validate, &p->validate);
 	int b;

@@ -110,8 +110,8 @@ static void plain_tick(struct copy_view *v, const struct engine_snapshot *s)
 		if (pv->prev[i] == TABLE_QUEUED && t->state != TABLE_QUEUED) {
 			char est[32];
 			copy_format_bytes(est, sizeof est, (double)t->bytes_est);
-			fprintf(pv->out, "start  %s (%d unit%s, about %s)\n", t->name, t->units_total,
-				t->units_total == 1 ? "" : "s", est);
+			fprintf(pv->out, "start  %s (%d unit%s, about %s%s)\n", t->name, t->units_total,
+				t->units_total == 1 ? "" : "s", est, t->segment_path ? ", segment to segment" : "");
 		}
 		if (t->state == TABLE_DONE)
 			fprintf(pv->out, "done   %s: %lld rows, %s in %s (%s/s)%s\n", t->name, t->rows_done,
@@ -249,6 +249,7 @@ void copy_summary_json(struct strbuf *sb, const struct engine_snapshot *s, const
 		json_double(&j, "seconds", secs);
 		json_double(&j, "bytes_per_second", secs > 0 ? (double)t->bytes_done / secs : 0);
 		json_int(&j, "retries", t->retries);
+		json_string(&j, "path", t->segment_path ? "segment" : "coordinator");
 		json_int(&j, "units", t->units_total);
 		json_int(&j, "units_resumed", t->units_resumed);
 		json_string(&j, "error", t->error[0] ? t->error : NULL);

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "mem.h"
 #include "progress.h"
+#include "segpath.h"
 #include "session.h"
 #include "strbuf.h"
 
@@ -175,7 +176,7 @@ bool engine_start(struct engine *e)
 	if (!engine_plan_units(e, dst))
 		goto out;
 	engine_estimate(e);
-	if (!take_snapshot(e))
+	if (!segpath_setup(e, dst) || !take_snapshot(e))
 		goto out;
 	if (!engine_resume_verify(e, dst)) {
 		engine_setup_fail(e, EXIT_USAGE);
@@ -357,6 +358,7 @@ void engine_free(struct engine *e)
 	free(e->ugroup);
 	free(e->tprep);
 	engine_drop_free(e);
+	segpath_free(e);
 	free(e->journal_dir);
 	catalog_tables_free(&e->cat);
 	catalog_sequences_free(&e->seqs);

@@ -30,6 +30,7 @@ struct engine_table_stats {
 	char error[512];            /* "SQLSTATE: message" when failed */
 	char waiting[200];          /* what it waits for ("waiting for the destination ..."), or "" */
 	int units_resumed;          /* units committed by an earlier run (--resume) */
+	bool segment_path;          /* its rows go segment to segment (doc/segment-path.md) */
 };
 
 struct engine_snapshot {

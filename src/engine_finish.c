@@ -5,12 +5,14 @@
 #include "exitcode.h"
 #include "log.h"
 #include "mem.h"
+#include "segpath.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 void engine_finish(struct engine *e)
 {
+	segpath_stop(e);        /* the workers are done: nothing more for the relay */
 	bool cancel = atomic_load(&e->cancel);
 	int drop_rc = cancel ? EXIT_OK : engine_drop_finish(e);
 	bool any_failed = false;

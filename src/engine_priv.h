@@ -71,6 +71,8 @@ struct dfk {
 	char *ref_name;                 /* the referenced table as the dump writes it */
 };
 
+struct segpath;
+
 struct eunit {
 	struct unit_spec spec;
 	/* guarded by engine.lock */
@@ -146,6 +148,7 @@ struct engine {
 	double started_at;
 
 	struct engine_group *group;     /* several databases: the engines doing the work */
+	struct segpath *segpath;        /* the segment path (segpath.h), or NULL */
 };
 
 double engine_now(void);

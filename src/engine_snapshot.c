@@ -3,6 +3,7 @@
 #include "engine_priv.h"
 #include "mem.h"
 #include "wire_estimate.h"
+#include "segpath.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,7 @@ void engine_snapshot(struct engine *e, struct engine_snapshot *out)
 		s->finished_at = et->finished_at;
 		snprintf(s->error, sizeof s->error, "%s", et->error);
 		snprintf(s->waiting, sizeof s->waiting, "%s", et->waiting);
+		s->segment_path = segpath_table(e, i);
 	}
 	long long resumed_bytes = 0;     /* done by an earlier run: not part of this run's rate */
 	for (size_t u = 0; u < e->nunits; u++) {

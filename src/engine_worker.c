@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "progress.h"
 #include "retry.h"
+#include "segpath.h"
 #include "session.h"
 
 #include <stdio.h>
@@ -257,10 +258,13 @@ static enum copy_outcome unit_once(struct worker *w, struct eunit *u, struct eta
 
 	bool truncate = et->truncate && et->nunits == 1;
 	char *dst_sql;
+	bool stale = false;     /* markers to forget (progress_has_table: only then a DELETE) */
+	if (truncate && !progress_has_table(w->dst, e->migration_id, et->t->qualified, &stale, err))
+		return COPY_FAILED;
 	if (truncate) {
-		char *del = progress_delete_table_sql(w->dst, e->migration_id, et->t->qualified);
-		dst_sql = xasprintf("BEGIN;\nTRUNCATE ONLY %s;\n%s;\n%s", et->t->qualified, del,
-				    et->copy_in_freeze_sql ? et->copy_in_freeze_sql : et->copy_in_sql);
+		char *del = stale ? progress_delete_table_sql(w->dst, e->migration_id, et->t->qualified) : NULL;
+		dst_sql = xasprintf("BEGIN;\nTRUNCATE ONLY %s;\n%s%s%s", et->t->qualified, del ? del : "",
+				    del ? ";\n" : "", et->copy_in_freeze_sql ? et->copy_in_freeze_sql : et->copy_in_sql);
 		free(del);
 	} else {
 		dst_sql = xasprintf("BEGIN;\n%s", et->copy_in_sql);
@@ -381,6 +385,15 @@ static void group_failed(struct engine *e, size_t group, const char *what, const
 	pthread_mutex_unlock(&e->lock);
 }
 
+/* The segment path's runner (segpath.h), on this worker's connections. */
+static enum copy_outcome segment_unit_once(struct worker *w, struct eunit *u, struct etable *et,
+					   bool again, struct db_error *err)
+{
+	if (!worker_connect(w, err))
+		return cancelled(w->e) ? COPY_CANCELLED : COPY_FAILED;
+	return segpath_unit_once(w, u, et, again, err);
+}
+
 static bool run_unit(struct worker *w, struct eunit *u, struct etable *et)
 {
 	struct engine *e = w->e;
@@ -394,7 +407,8 @@ static bool run_unit(struct worker *w, struct eunit *u, struct etable *et)
 	for (bool again = false;; again = true) {
 		memset(&err, 0, sizeof err);
 		bool src_failed = false;
-		out = unit_once(w, u, et, again, &err, &src_failed);
+		out = segpath_table(e, u->spec.table) ? segment_unit_once(w, u, et, again, &err)
+						       : unit_once(w, u, et, again, &err, &src_failed);
 		if (out == COPY_DONE) {
 			retry_done(w, &rt, et, side);
 			break;

@@ -26,6 +26,8 @@ void plan_init(struct plan *p)
 	p->roles = true;
 	p->retries = 5;
 	p->retry_window_s = 300;
+	p->path = PATH_AUTO;
+	p->segment_path_min_mb = 64;
 	p->state_dir = plan_expand_home("~/.local/state/gp2adb");
 	p->adb.whitelist_group = xstrdup("gp2adb_migration");
 }
@@ -56,6 +58,8 @@ void plan_done(struct plan *p)
 	strv_free(p->backfill_keys);
 	strv_free(p->include);
 	strv_free(p->exclude);
+	free(p->relay_listen);
+	free(p->relay_advertise);
 	free(p->state_dir);
 	free(p->source_encoding);
 	free(p->adb.instance_id);
@@ -70,6 +74,7 @@ static const char *const mode_names[] = { "truncate", "append", "skip-existing",
 static const char *const format_names[] = { "auto", "text", "binary" };
 static const char *const validate_names[] = { "none", "count", "aggregates", "checksum" };
 static const char *const instance_names[] = { "unknown", "classic", "elastic", "serverless" };
+static const char *const path_names[] = { "auto", "coordinator", "segment" };
 
 static bool name_parse(const char *const *names, int n, const char *s, int *out)
 {
@@ -97,6 +102,7 @@ NAME_FUNCS(mode, enum copy_mode, mode_names)
 NAME_FUNCS(format, enum copy_format, format_names)
 NAME_FUNCS(validate, enum validate_level, validate_names)
 NAME_FUNCS(instance_mode, enum instance_mode, instance_names)
+NAME_FUNCS(path, enum copy_path, path_names)
 
 char *plan_expand_home(const char *path)
 {

@@ -8,6 +8,9 @@
 enum copy_mode { MODE_TRUNCATE, MODE_APPEND, MODE_SKIP_EXISTING, MODE_DROP };
 enum copy_format { FORMAT_AUTO, FORMAT_TEXT, FORMAT_BINARY };
 enum validate_level { VALIDATE_NONE, VALIDATE_COUNT, VALIDATE_AGGREGATES, VALIDATE_CHECKSUM };
+/* The engine's data path (doc/segment-path.md): through the two coordinators,
+ * or segment to segment through gp2adb's relay; auto decides per table. */
+enum copy_path { PATH_AUTO, PATH_COORDINATOR, PATH_SEGMENT };
 /* ADB instance mode (reference/greenplum.md 4.2); UNKNOWN where not said. */
 enum instance_mode { INSTANCE_UNKNOWN, INSTANCE_CLASSIC, INSTANCE_ELASTIC, INSTANCE_SERVERLESS };
 /* What the operator says about the network; UNKNOWN lets gp2adb test or ask. */
@@ -71,6 +74,10 @@ struct plan {
 	int retries;                /* tries per unit on a transient fault */
 	int retry_window_s;         /* seconds a worker waits for a server that is away */
 	char *source_encoding;      /* the real encoding of a SQL_ASCII source's text, or NULL */
+	enum copy_path path;        /* migration.path */
+	long segment_path_min_mb;   /* auto: smaller tables take the coordinator path */
+	char *relay_listen;         /* migration.relay_listen "host:port"; NULL: "0.0.0.0:0" */
+	char *relay_advertise;      /* migration.relay_advertise: the address segments are told; NULL: derived */
 	char *state_dir;            /* ~ expanded */
 	char *business_queries;     /* the application's queries for the business check, or NULL */
 	char **backfill_keys;       /* "schema.table:column": the ever-increasing column for backfill */
@@ -92,6 +99,8 @@ bool plan_format_parse(const char *s, enum copy_format *out);
 const char *plan_validate_name(enum validate_level v);
 bool plan_validate_parse(const char *s, enum validate_level *out);
 const char *plan_instance_mode_name(enum instance_mode m);
+const char *plan_path_name(enum copy_path p);
+bool plan_path_parse(const char *s, enum copy_path *out);
 bool plan_instance_mode_parse(const char *s, enum instance_mode *out);
 
 /* A stable id for this migration: the same source and destination endpoints

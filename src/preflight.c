@@ -138,6 +138,7 @@ bool preflight_run(const struct plan *p, PGconn *src, PGconn *dst,
 	check_types_removed(&pf);
 	check_syntax(&pf);
 	check_size(&pf);
+	check_segment_path(&pf);
 	writes_end(&pf, opt ? opt->writes_interval : PREFLIGHT_WRITES_INTERVAL);
 
 	catalog_tables_free(&pf.tables);

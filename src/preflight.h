@@ -44,6 +44,12 @@ struct preflight_facts {
 	long long total_rows;
 	double rate_bytes_per_s;    /* measured or the documented default */
 	bool rate_measured;
+	/* the engine's segment path (doc/segment-path.md), probed by the
+	 * method.segment_path check when both ends are Greenplum-family */
+	bool segment_path_probed, segment_path_ok;
+	int segment_path_src_reached, segment_path_dst_reached;    /* primaries that reached the relay */
+	long long segment_path_bytes;   /* on disk, of the tables that would take it */
+	size_t segment_path_tables;
 };
 
 struct preflight_options {

@@ -56,6 +56,10 @@ void check_inheritance(struct pf *pf);
 void check_external(struct pf *pf);
 void check_no_key(struct pf *pf);
 void check_size(struct pf *pf);
+/* checks_segpath.c: whether the segments of both clusters reach gp2adb's
+ * relay (a probe through external tables), and which tables would take
+ * the segment path. */
+void check_segment_path(struct pf *pf);
 /* checks_writes.c: the first sample, then (after the other checks and at
  * least `interval` seconds later) the second and the finding. */
 void writes_begin(struct pf *pf);

@@ -30,6 +30,10 @@ static const char PROGRESS_LOAD[] =
 	"WHERE migration_id = $1\n"
 	"ORDER BY table_name COLLATE \"C\", unit_id COLLATE \"C\"";
 
+static const char PROGRESS_HAS_TABLE[] =
+	"SELECT 1 FROM gp2adb.copy_progress\n"
+	"WHERE migration_id = $1 AND table_name = $2\n"
+	"LIMIT 1";
 static const char PROGRESS_HAS[] =
 	"SELECT 1 FROM gp2adb.copy_progress\n"
 	"WHERE migration_id = $1 AND table_name = $2 AND unit_id = $3";
@@ -151,6 +155,18 @@ bool progress_has(PGconn *dst, const char *migration_id, const char *table, cons
 {
 	const char *params[] = { migration_id, table, unit };
 	PGresult *r = db_query(dst, PROGRESS_HAS, 3, params, err);
+	if (!r)
+		return false;
+	*found = PQntuples(r) > 0;
+	PQclear(r);
+	return true;
+}
+
+bool progress_has_table(PGconn *dst, const char *migration_id, const char *table, bool *found,
+			struct db_error *err)
+{
+	const char *params[] = { migration_id, table };
+	PGresult *r = db_query(dst, PROGRESS_HAS_TABLE, 2, params, err);
 	if (!r)
 		return false;
 	*found = PQntuples(r) > 0;

@@ -43,6 +43,14 @@ bool progress_clear(PGconn *dst, const char *migration_id, char *const *keep, st
 bool progress_has(PGconn *dst, const char *migration_id, const char *table, const char *unit,
 		  bool *found, struct db_error *err);
 
+/* Whether a table has any marker of this migration.  A DELETE of its
+ * markers is then needed; where there are none it is left out: Greenplum 6
+ * (without its global deadlock detector) locks a whole table for a DELETE
+ * until commit, so a unit that deleted would hold every other unit's
+ * marker back for as long as it runs. */
+bool progress_has_table(PGconn *dst, const char *migration_id, const char *table, bool *found,
+			struct db_error *err);
+
 /* SQL text, literals quoted for conn: insert a marker; delete a table's markers. */
 char *progress_insert_sql(PGconn *conn, const char *migration_id, const char *table,
 			  const char *unit, long long rows, long long bytes);

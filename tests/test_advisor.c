@@ -145,6 +145,52 @@ static void test_conditions_say_why(void **state)
 	plan_done(&p);
 }
 
+/* The engine's segment path: when every segment of both clusters reached
+ * the relay, large data stays with the engine (segment to segment) rather
+ * than gpcopy; the path and why are said either way. */
+static void test_segment_path(void **state)
+{
+	(void)state;
+	struct preflight_facts facts;
+	memset(&facts, 0, sizeof facts);
+	assert_true(flavor_parse(GP6, &facts.source));
+	assert_true(flavor_parse(GP6, &facts.destination));
+	facts.destination_reached = true;
+	facts.total_bytes = 2 * TB;
+	facts.segment_path_probed = facts.segment_path_ok = true;
+	facts.segment_path_tables = 12;
+	facts.segment_path_bytes = 2 * TB - 1000;
+	struct plan p;
+	plan_init(&p);
+	p.source_reaches_destination = TRI_YES;
+	struct advice a;
+	advisor_advise(&p, &facts, NULL, false, &a);
+	assert_int_equal(a.recommended, METHOD_ENGINE);
+	assert_int_equal(a.engine_path, PATH_SEGMENT);
+	assert_non_null(strstr(a.path_reason, "segment to segment for 12 tables"));
+	assert_non_null(strstr(a.options[METHOD_ENGINE].condition, "segment to segment"));
+	assert_non_null(strstr(a.reason, "segment to segment"));
+	advisor_free(&a);
+
+	/* the segments cannot reach it: gpcopy for large data, as before */
+	facts.segment_path_ok = false;
+	advisor_advise(&p, &facts, NULL, false, &a);
+	assert_int_equal(a.recommended, METHOD_GPCOPY);
+	assert_int_equal(a.engine_path, PATH_COORDINATOR);
+	assert_non_null(strstr(a.path_reason, "cannot reach gp2adb's relay"));
+	advisor_free(&a);
+
+	/* switched off */
+	facts.segment_path_ok = true;
+	p.path = PATH_COORDINATOR;
+	facts.segment_path_probed = false;
+	advisor_advise(&p, &facts, NULL, false, &a);
+	assert_int_equal(a.engine_path, PATH_COORDINATOR);
+	assert_non_null(strstr(a.path_reason, "migration.path is \"coordinator\""));
+	advisor_free(&a);
+	plan_done(&p);
+}
+
 static void test_host_is_local(void **state)
 {
 	(void)state;
@@ -161,6 +207,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decision_table),
 		cmocka_unit_test(test_conditions_say_why),
+		cmocka_unit_test(test_segment_path),
 		cmocka_unit_test(test_host_is_local),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

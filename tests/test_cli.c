@@ -28,6 +28,7 @@ static void test_help_lists_every_command(void **state)
 	assert_int_equal(n, 14);
 	assert_non_null(strstr(r.out, "--state-dir"));
 	assert_non_null(strstr(r.out, "Exit status"));
+	assert_non_null(strstr(r.out, "--path PATH"));
 	tu_run_done(&r);
 }
 
@@ -63,6 +64,10 @@ static void test_usage_errors(void **state)
 	expect_usage_error(a4, "--jobs takes a number from 1 to 64");
 	const char *a5[] = { "copy", "--mode", "overwrite", NULL };
 	expect_usage_error(a5, "--mode takes truncate");
+	const char *p1[] = { "copy", "--path", "segments", NULL };
+	expect_usage_error(p1, "--path takes auto, coordinator or segment, not 'segments'");
+	const char *p2[] = { "validate", "--path", "segment", NULL };
+	expect_usage_error(p2, "option --path does not apply to 'validate'");
 	const char *a6[] = { "status", "extra", NULL };
 	expect_usage_error(a6, "unexpected argument 'extra'");
 	const char *a7[] = { "status", "--config", NULL };

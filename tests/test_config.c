@@ -273,6 +273,37 @@ static void test_source_encoding(void **state)
 		     "'source_encoding' names the encoding", "UTF8");
 }
 
+/* The segment path's keys: the path, and the relay's addresses checked
+ * when the file is read. */
+static void test_segment_path_keys(void **state)
+{
+	(void)state;
+	struct plan p;
+	char err[600];
+	assert_true(load("migration = { path = \"segment\"; segment_path_min_mb = 0;\n"
+			 "  relay_listen = \"0.0.0.0:8099\"; relay_advertise = \"10.0.0.5\"; };\n", 0600, &p, err,
+			 sizeof err));
+	assert_int_equal(p.path, PATH_SEGMENT);
+	assert_int_equal(p.segment_path_min_mb, 0);
+	assert_string_equal(p.relay_listen, "0.0.0.0:8099");
+	assert_string_equal(p.relay_advertise, "10.0.0.5");
+	plan_done(&p);
+	assert_true(load("migration = { relay_listen = \"[::]:0\"; relay_advertise = \"[fd00::5]:9000\"; };\n",
+			 0600, &p, err, sizeof err));
+	plan_done(&p);
+	plan_init(&p);
+	assert_int_equal(p.path, PATH_AUTO);
+	assert_int_equal(p.segment_path_min_mb, 64);
+	assert_null(p.relay_listen);
+	plan_done(&p);
+	expect_error("migration = { path = \"segments\"; };\n", 0600, "'path' is \"segments\"", "coordinator");
+	expect_error("\nmigration = {\n relay_listen = \"0.0.0.0\"; };\n", 0600,
+		     "gp2adb.conf:3: 'relay_listen' must be HOST:PORT", NULL);
+	expect_error("migration = { relay_listen = \"h:70000\"; };\n", 0600, "'relay_listen' must be HOST:PORT", NULL);
+	expect_error("migration = { relay_advertise = \"http://h\"; };\n", 0600, "'relay_advertise' must be HOST", NULL);
+	expect_error("migration = { segment_path_min_mb = -1; };\n", 0600, "'segment_path_min_mb' is -1", NULL);
+}
+
 static void test_default_path(void **state)
 {
 	(void)state;
@@ -316,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_not_regular_or_symlink),
 		cmocka_unit_test(test_syntax_error_line_2),
+		cmocka_unit_test(test_segment_path_keys),
 		cmocka_unit_test(test_password_mode_0644_refused),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_types_and_ranges),

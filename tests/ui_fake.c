@@ -44,6 +44,7 @@ static void table_at(size_t i, double t, struct engine_table_stats *s)
 	s->bytes_est = (long long)ft->est;
 	s->rows_est = (long long)(ft->est / 100);
 	s->units_total = ft->est > 2 * GiB ? 4 : 1;
+	s->segment_path = ft->est >= 1 * GiB;
 	if (el < 0) {
 		s->state = TABLE_QUEUED;
 		return;
@@ -248,6 +249,9 @@ static bool fake_advise(void *ctx, const struct plan *p, const struct findings *
 	out->recommended = METHOD_ENGINE;
 	out->reason = xstrdup("14 GiB over one network path: the COPY engine finishes in about 5 minutes and "
 			      "needs nothing installed.");
+	out->engine_path = PATH_SEGMENT;
+	out->path_reason = xstrdup("segment to segment for 3 tables (12 GiB) through gp2adb's relay, which every "
+				   "segment of both clusters reached; the others through the coordinators");
 	static const char *const cond[] = {
 		"Needs only the two connections; copies through this host.",
 		"Needs SSH to the master and every segment host, and segments that reach ADB.",

@@ -79,7 +79,10 @@ static void draw_running(struct canvas *c, int y, const struct engine_table_stat
 	if (t->units_total > 1)
 		x += canvas_printf(c, y + 1, x, 10, R_DIM, "%d/%d pts", t->units_done, t->units_total) + 2;
 	if (t->retries)
-		canvas_printf(c, y + 1, x, c->cols - x - 1, R_WARN, "retries %d", t->retries);
+		x += canvas_printf(c, y + 1, x, c->cols - x - 1, R_WARN, "retries %d", t->retries) + 2;
+	/* its rows go segment to segment through the relay (doc/segment-path.md) */
+	if (t->segment_path && c->cols - x - 1 >= 3)
+		canvas_text(c, y + 1, x, c->cols - x - 1, R_OK, c->cols - x - 1 >= 12 ? "segment path" : "seg");
 }
 
 /* The order tables are listed in: running, failed, queued, done. */

@@ -227,6 +227,13 @@ void method_draw(struct wizard *w, struct canvas *c, int top, int height)
 	const struct advice *a = &w->m.advice;
 	canvas_printf(c, y++, 2, c->cols - 4, R_TITLE, "Recommended: %s", ui_method_name(a->recommended));
 	y += canvas_wrap(c, y, 4, c->cols - 6, 4, 0, R_NORMAL, a->reason);
+	if (a->path_reason) {
+		/* the engine's data path (doc/segment-path.md); p switches it */
+		char *text = xasprintf("Data path (%s, p to change): %s", plan_path_name(w->m.plan->path),
+				       a->path_reason);
+		y += canvas_wrap(c, y, 4, c->cols - 6, 3, 0, a->engine_path == PATH_SEGMENT ? R_OK : R_DIM, text);
+		free(text);
+	}
 	y++;
 	for (int i = 0; i < METHOD_COUNT && y < top + height - 1; i++) {
 		const struct method_option *o = &a->options[i];
@@ -240,10 +247,32 @@ void method_draw(struct wizard *w, struct canvas *c, int top, int height)
 	}
 }
 
+/* p: the engine's data path, auto -> segment -> coordinator; the advice
+ * is made again, so the screen says what the new setting means. */
+static void method_path_key(struct wizard *w)
+{
+	static const enum copy_path next[] = { PATH_SEGMENT, PATH_COORDINATOR, PATH_AUTO };
+	w->m.plan->path = next[w->m.plan->path];
+	enum method chosen = w->m.method;
+	char err[300];
+	advisor_free(&w->m.advice);
+	w->m.advice_ready = w->be->advise(w->be->ctx, w->m.plan, &w->m.findings, &w->m.advice, err, sizeof err);
+	w->m.method = chosen;
+	wizard_set_status(w, R_DIM, "Data path: %s%s", plan_path_name(w->m.plan->path),
+			  w->m.plan->path == PATH_SEGMENT ? " (every table through gp2adb's relay; the copy stops "
+							    "if the segments cannot reach it)"
+			  : w->m.plan->path == PATH_COORDINATOR ? " (every row through the two coordinators)"
+								: " (large tables segment to segment when possible)");
+}
+
 bool method_key(struct wizard *w, int key)
 {
 	if (!w->m.advice_ready)
 		return false;
+	if (key == 'p') {
+		method_path_key(w);
+		return true;
+	}
 	if (key == ' ') {
 		const struct method_option *o = &w->m.advice.options[w->s.sel];
 		if (!o->usable) {

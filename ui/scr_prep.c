@@ -254,6 +254,15 @@ void review_draw(struct wizard *w, struct canvas *c, int top, int height)
 	free(src);
 	free(dst);
 	review_line(c, &y, "method", R_NORMAL, ui_method_name(w->m.method));
+	if (w->m.method == METHOD_ENGINE) {
+		const char *path = p->path == PATH_SEGMENT
+			? "segment to segment for every table, through gp2adb's relay"
+			: p->path == PATH_COORDINATOR ? "through the two coordinators"
+			: w->m.advice_ready && w->m.advice.path_reason ? w->m.advice.path_reason
+			: "large tables segment to segment when both clusters' segments reach gp2adb's relay";
+		review_line(c, &y, "path", p->path == PATH_SEGMENT || (p->path == PATH_AUTO && w->m.advice_ready &&
+				 w->m.advice.engine_path == PATH_SEGMENT) ? R_OK : R_NORMAL, path);
+	}
 	char *dbs = list_text(p->databases, "the source's database");
 	char *inc = list_text(p->include, "every table");
 	char *exc = list_text(p->exclude, "nothing");

@@ -20,9 +20,12 @@ const struct screen wizard_screens[SCR_COUNT] = {
 	  "knowing the risk.  Tab moves to the detail pane to scroll it.",
 	  2, evaluation_enter, evaluation_draw, evaluation_key, evaluation_validate, NULL, evaluation_tick,
 	  NULL },
-	{ SCR_METHOD, "Method", "Space choose",
+	{ SCR_METHOD, "Method", "Space choose  p path",
 	  "How the data will move: the advisor's recommendation first, then the alternatives "
-	  "and the conditions under which each applies.  Space chooses another usable method.",
+	  "and the conditions under which each applies.  Space chooses another usable method.  "
+	  "p switches the engine's data path: auto (large tables segment to segment through "
+	  "gp2adb's relay when every segment of both clusters reaches it), segment (every table), "
+	  "coordinator (every row through the two coordinators).",
 	  0, method_enter, method_draw, method_key, NULL, NULL, NULL, NULL },
 	{ SCR_WHITELIST, "Whitelist", "e type the entry  a already allowed",
 	  "ADB accepts connections only from its whitelist.  Type the entry you added in the "
