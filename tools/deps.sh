@@ -4,9 +4,10 @@ GP2ADB_DEBS="build-essential autoconf automake libtool pkg-config libpq-dev libs
 libconfig-dev libcmocka-dev libncurses-dev libssl-dev libcurl4-openssl-dev libjansson-dev \
 postgresql postgresql-contrib openssh-server openssh-client tmux man-db groff-base util-linux procps ncurses-term pgcopydb"
 
-# clang and its libFuzzer runtime, for the fuzz targets (tools/fuzz); tools/check
-# skips those, saying so, where they cannot be installed.
-GP2ADB_FUZZ_DEBS="clang libclang-rt-dev"
+# clang and its libFuzzer runtime, for the fuzz targets (tools/fuzz), and python3
+# for their seeds (tests/fuzz/make-seeds); tools/check skips those, saying so,
+# where they cannot be installed.
+GP2ADB_FUZZ_DEBS="clang libclang-rt-dev python3"
 
 deps_missing() {
 	missing=""

@@ -1,1 +1,0 @@
-SELECT procpid, current_query, waiting FROM pg_stat_activity; SELECT reltoastidxid, relstorage FROM pg_class; SELECT attrnums FROM gp_distribution_policy;

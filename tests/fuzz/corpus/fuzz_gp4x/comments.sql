@@ -1,2 +1,0 @@
--- gphdfs://x
-/* quicklz /* nested */ oids */ SELECT '--' || 'quicklz';

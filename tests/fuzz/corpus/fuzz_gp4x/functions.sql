@@ -1,1 +1,0 @@
-SELECT string_agg(a) , to_timestamp('20190905140000'), '20190905140000'::timestamp, int4_avg_accum(x, 1) FROM orafunc.t;

@@ -1,1 +1,0 @@
-SELECT * FROM pg_partitions, pg_partition_rule; SELECT gp_toolkit.gp_size_of_partition_and_indexes_disk; SELECT proisagg, proiswindow FROM pg_proc; CREATE LANGUAGE plpythonu; CREATE TABLESPACE ts FILESPACE fs;

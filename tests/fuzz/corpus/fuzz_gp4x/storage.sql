@@ -1,1 +1,0 @@
-CREATE TABLE t (a abstime, b reltime, c tinterval) WITH (appendonly=true, compresstype=quicklz, oids=true) DISTRIBUTED BY (a); CREATE TABLE u () WITH OIDS;

@@ -1,1 +1,0 @@
-/* a /* nested */ comment */ SELECT 1; -- tail

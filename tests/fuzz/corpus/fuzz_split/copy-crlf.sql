@@ -1,3 +1,0 @@
-COPY t FROM stdin;
-1
-\.

@@ -1,4 +1,0 @@
-\connect - postgres
-\restrict abc
-SELECT 1;
-\unrestrict abc
