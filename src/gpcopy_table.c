@@ -305,7 +305,11 @@ static void *rows_main(void *arg)
 		for (size_t i = 0; i < r->n && !next; i++)
 			if (r->tables[i].count_wanted && !r->tables[i].counted && !r->tables[i].counting)
 				next = &r->tables[i];
-		if (!next || !dst || r->cancel) {
+		if (next && !dst) {
+			next->counted = true;   /* not countable: said once above */
+			continue;
+		}
+		if (!next || r->cancel) {
 			if (r->rows_stop || r->cancel)
 				break;
 			struct timespec until = clock_deadline(0.5);
@@ -380,6 +384,13 @@ void gpcopy_run_snapshot(struct gpcopy_run *r, struct engine_snapshot *out)
 	for (size_t i = 0; i < r->n; i++) {
 		struct engine_table_stats *s = &out->tables[i];
 		*s = r->tables[i].st;
+		/* finished, its rows not yet counted: shown as running until they
+		 * are, so that no view says "done" with a count still to come */
+		if (s->state == TABLE_DONE && r->tables[i].count_wanted && !r->tables[i].counted &&
+		    r->rows_started && !r->cancel) {
+			s->state = TABLE_RUNNING;
+			s->finished_at = 0;
+		}
 		switch (s->state) {
 		case TABLE_QUEUED: out->tables_queued++; break;
 		case TABLE_RUNNING: out->tables_running++; break;
