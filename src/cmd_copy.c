@@ -19,7 +19,7 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-int copy_view_drive(struct engine *e, struct copy_view *view)
+int copy_view_follow(const struct copy_run_ops *ops, void *run, struct copy_view *view)
 {
 	struct sigaction sa, old_int, old_term;
 	memset(&sa, 0, sizeof sa);
@@ -32,23 +32,41 @@ int copy_view_drive(struct engine *e, struct copy_view *view)
 	struct engine_snapshot snap;
 	for (;;) {
 		if (interrupted)
-			engine_cancel(e);
-		engine_snapshot(e, &snap);
+			ops->cancel(run);
+		ops->snapshot(run, &snap);
 		bool done = snap.finished;
 		view->tick(view, &snap);
 		engine_snapshot_free(&snap);
 		if (done)
 			break;
-		(void)engine_wait_finished(e, 0.2);
+		(void)ops->wait_finished(run, 0.2);
 	}
-	engine_wait(e);
-	int rc = engine_exit_code(e);
-	engine_snapshot(e, &snap);
-	view->finish(view, &snap, engine_retry_command(e), rc);
+	int rc = ops->wait(run);
+	ops->snapshot(run, &snap);
+	view->finish(view, &snap, ops->retry_command(run), rc);
 	engine_snapshot_free(&snap);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	return rc;
+}
+
+static void e_cancel(void *run) { engine_cancel(run); }
+static void e_snapshot(void *run, struct engine_snapshot *out) { engine_snapshot(run, out); }
+static bool e_wait_finished(void *run, double seconds) { return engine_wait_finished(run, seconds); }
+static const char *e_retry_command(void *run) { return engine_retry_command(run); }
+
+static int e_wait(void *run)
+{
+	engine_wait(run);
+	return engine_exit_code(run);
+}
+
+int copy_view_drive(struct engine *e, struct copy_view *view)
+{
+	static const struct copy_run_ops ops = {
+		e_cancel, e_snapshot, e_wait_finished, e_wait, e_retry_command,
+	};
+	return copy_view_follow(&ops, e, view);
 }
 
 int cmd_copy(struct cli *cli)

@@ -6,47 +6,20 @@
 #include "gpcopy.h"
 #include "log.h"
 
-#include <signal.h>
 #include <stdio.h>
-#include <string.h>
 
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
+static void g_cancel(void *run) { gpcopy_run_cancel(run); }
+static void g_snapshot(void *run, struct engine_snapshot *out) { gpcopy_run_snapshot(run, out); }
+static bool g_wait_finished(void *run, double seconds) { return gpcopy_run_wait_finished(run, seconds); }
+static int g_wait(void *run) { return gpcopy_run_wait(run); }
+static const char *g_retry_command(void *run) { return gpcopy_run_retry_command(run); }
 
 int gpcopy_view_drive(struct gpcopy_run *r, struct copy_view *view)
 {
-	struct sigaction sa, old_int, old_term;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	interrupted = 0;
-
-	struct engine_snapshot snap;
-	for (;;) {
-		if (interrupted)
-			gpcopy_run_cancel(r);
-		gpcopy_run_snapshot(r, &snap);
-		bool done = snap.finished;
-		view->tick(view, &snap);
-		engine_snapshot_free(&snap);
-		if (done)
-			break;
-		(void)gpcopy_run_wait_finished(r, 0.2);
-	}
-	int rc = gpcopy_run_wait(r);
-	gpcopy_run_snapshot(r, &snap);
-	view->finish(view, &snap, gpcopy_run_retry_command(r), rc);
-	engine_snapshot_free(&snap);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	return rc;
+	static const struct copy_run_ops ops = {
+		g_cancel, g_snapshot, g_wait_finished, g_wait, g_retry_command,
+	};
+	return copy_view_follow(&ops, r, view);
 }
 
 int cmd_copy_gpcopy(struct cli *cli)

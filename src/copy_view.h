@@ -22,6 +22,19 @@ struct copy_view {
  * and SIGTERM cancel it, resumably); returns the exit code. */
 int copy_view_drive(struct engine *e, struct copy_view *view);
 
+/* What a view can follow: the engine, or gpcopy on the master (cmd.h). */
+struct copy_run_ops {
+	void (*cancel)(void *run);
+	void (*snapshot)(void *run, struct engine_snapshot *out);
+	bool (*wait_finished)(void *run, double seconds);
+	int (*wait)(void *run);                         /* the run's exit code */
+	const char *(*retry_command)(void *run);
+};
+
+/* copy_view_drive for any run: ticks every 200 ms, SIGINT and SIGTERM call
+ * ops->cancel, and the view's finish gets the last snapshot. */
+int copy_view_follow(const struct copy_run_ops *ops, void *run, struct copy_view *view);
+
 /* Plain lines on out; a totals line every `totals_every` seconds. */
 struct copy_view *copy_view_plain(FILE *out, double totals_every, bool quiet);
 struct copy_view *copy_view_json(FILE *out);

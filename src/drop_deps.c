@@ -329,17 +329,10 @@ bool drop_deps_find(PGconn *dst, char *const *roots, struct strmap *members, con
 	memset(out, 0, sizeof *out);
 	struct strbuf arr;
 	strbuf_init(&arr);
-	strbuf_putc(&arr, '{');
-	for (size_t i = 0; roots && roots[i]; i++) {
-		strbuf_puts(&arr, i ? ",\"" : "\"");
-		for (const char *c = roots[i]; *c; c++) {
-			if (*c == '"' || *c == '\\')
-				strbuf_putc(&arr, '\\');
-			strbuf_putc(&arr, *c);
-		}
-		strbuf_putc(&arr, '"');
-	}
-	strbuf_putc(&arr, '}');
+	size_t nroots = 0;
+	while (roots && roots[nroots])
+		nroots++;
+	strbuf_text_array(&arr, roots, nroots);
 	const char *params[] = { arr.data };
 	PGresult *r = db_query(dst, PQserverVersion(dst) >= 90600 ? RESOLVE_SQL : RESOLVE_SQL_94, 1, params, err);
 	strbuf_done(&arr);

@@ -152,17 +152,7 @@ void schema_missing_relations(PGconn *dst, const struct schema_items *items, con
 	if (n) {
 		struct strbuf arr;
 		strbuf_init(&arr);
-		strbuf_putc(&arr, '{');
-		for (size_t i = 0; i < n; i++) {
-			strbuf_puts(&arr, i ? ",\"" : "\"");
-			for (const char *c = names[i]; *c; c++) {
-				if (*c == '"' || *c == '\\')
-					strbuf_putc(&arr, '\\');
-				strbuf_putc(&arr, *c);
-			}
-			strbuf_putc(&arr, '"');
-		}
-		strbuf_putc(&arr, '}');
+		strbuf_text_array(&arr, names, n);
 		const char *params[] = { arr.data };
 		struct db_error err;
 		PGresult *r = db_query(dst, PQserverVersion(dst) >= 90600 ? MISSING_SQL : MISSING_SQL_94, 1, params,

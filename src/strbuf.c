@@ -83,3 +83,18 @@ char *strbuf_finish(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 	return s;
 }
+
+void strbuf_text_array(struct strbuf *sb, char *const *v, size_t n)
+{
+	strbuf_putc(sb, '{');
+	for (size_t i = 0; i < n; i++) {
+		strbuf_puts(sb, i ? ",\"" : "\"");
+		for (const char *c = v[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				strbuf_putc(sb, '\\');
+			strbuf_putc(sb, *c);
+		}
+		strbuf_putc(sb, '"');
+	}
+	strbuf_putc(sb, '}');
+}

@@ -17,6 +17,9 @@ void strbuf_add(struct strbuf *sb, const char *s, size_t n);
 void strbuf_puts(struct strbuf *sb, const char *s);
 void strbuf_putc(struct strbuf *sb, char c);
 void strbuf_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A text[] literal of v[0..n) ("{\"a\",\"b\"}", quotes and backslashes
+ * escaped), to pass as one query parameter. */
+void strbuf_text_array(struct strbuf *sb, char *const *v, size_t n);
 char *strbuf_steal(struct strbuf *sb);   /* caller frees; sb is reset */
 char *strbuf_finish(struct strbuf *sb);  /* caller frees; sb is done */
 

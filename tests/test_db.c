@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "mem.h"
+#include "strbuf.h"
 
 static void test_mask_keyword_form(void **state)
 {
@@ -108,10 +109,27 @@ static void test_connect_refused_is_retryable(void **state)
 	assert_null(strstr(err.message, "p4ssw0rd"));
 }
 
+/* The text[] literal that catalog queries take as one parameter: every
+ * name whole, quotes and backslashes escaped, commas and braces inside. */
+static void test_text_array(void **state)
+{
+	(void)state;
+	char *v[] = { "public.t", "a\"b", "c\\d", "x,y{z}", "" };
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_text_array(&sb, v, 0);
+	assert_string_equal(sb.data, "{}");
+	strbuf_reset(&sb);
+	strbuf_text_array(&sb, v, 5);
+	assert_string_equal(sb.data, "{\"public.t\",\"a\\\"b\",\"c\\\\d\",\"x,y{z}\",\"\"}");
+	strbuf_done(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mask_keyword_form),
+		cmocka_unit_test(test_text_array),
 		cmocka_unit_test(test_mask_uri_form),
 		cmocka_unit_test(test_mask_unparsable),
 		cmocka_unit_test(test_endpoint_describe_masks),
