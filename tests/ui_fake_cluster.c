@@ -39,7 +39,7 @@ static bool fake_bizcheck_start(void *ctx, const struct plan *p, const char *pat
 	(void)p;
 	struct fake *f = ctx;
 	if (strstr(path, "bad")) {
-		snprintf(err, size, "%s:7: unterminated quoted literal (the query starts on line 5)", path);
+		snprintf(err, size, "%s:line 7: unterminated quoted string", path);
 		return false;
 	}
 	f->bizcheck_polls = 0;

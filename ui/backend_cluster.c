@@ -133,8 +133,16 @@ bool core_roles_apply(const struct plan *p, char *msg, size_t size)
 		snprintf(msg, size, "the roles dump: %s", err);
 		return false;
 	}
+	/* the plan's database may not exist yet: the destination's maintenance
+	 * database serves as well for cluster-wide objects */
 	struct db_error dberr;
 	PGconn *dst = db_connect(&p->destination, "destination", &dberr);
+	const char *maintenance[] = { "postgres", "template1" };
+	for (size_t i = 0; i < 2 && !dst; i++) {
+		struct endpoint e = p->destination;
+		e.dbname = (char *)maintenance[i];
+		dst = db_connect(&e, "destination", &dberr);
+	}
 	struct journal j;
 	if (!dst) {
 		snprintf(msg, size, "cannot connect to the destination: %s", dberr.message);

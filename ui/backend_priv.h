@@ -63,6 +63,9 @@ struct core {
 	struct core_dbs sdbs;           /* the databases loaded (backend_cluster.c) */
 	struct schema_load *sl;         /* per database; sl_ok[i]: loaded */
 	bool *sl_ok;
+	bool *sl_create;                /* the destination lacks it: the pre-data job creates it */
+	bool *sl_failed;                /* it could not be created: nothing of it is applied */
+	size_t *sl_row;                 /* its row in sch.objects, or SIZE_MAX */
 	bool schema_roles;              /* the pre-data job applies the roles first (row 0) */
 	size_t *obj_db, *obj_item;      /* sch.objects[i] is sl[obj_db[i]].items.v[obj_item[i]];
 					 * obj_db SIZE_MAX: a row of its own (roles, a database) */

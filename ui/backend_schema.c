@@ -33,8 +33,12 @@ void core_schema_unload(struct core *c)
 			schema_load_done(&c->sl[i]);
 	free(c->sl);
 	free(c->sl_ok);
+	free(c->sl_create);
+	free(c->sl_failed);
+	free(c->sl_row);
 	c->sl = NULL;
-	c->sl_ok = NULL;
+	c->sl_ok = c->sl_create = c->sl_failed = NULL;
+	c->sl_row = NULL;
 	core_dbs_free(&c->sdbs);
 	c->schema_ready = false;
 	free(c->obj_item);
@@ -86,23 +90,32 @@ static void own_row(struct core *c, struct ui_schema *s, const char *kind, const
 	c->obj_item[s->n++] = 0;
 }
 
-/* Database i of the load: created on the destination when missing, then its
- * DDL read and scanned; false with err when either failed. */
-static bool load_database(struct core *c, const struct plan *p, size_t i, bool *created, char *err, size_t size)
+static bool on_destination(const struct plan *view)
+{
+	struct db_error e;
+	PGconn *c = db_connect(&view->destination, "destination", &e);
+	if (c)
+		PQfinish(c);
+	return c != NULL;
+}
+
+/* Database i of the load: its DDL read and scanned (against the
+ * destination's maintenance database when the destination lacks it: the
+ * pre-data job creates it, after the roles it may be owned by); false with
+ * err when it cannot be read. */
+static bool load_database(struct core *c, const struct plan *p, size_t i, char *err, size_t size)
 {
 	struct plan view;
 	const struct cluster_db *d = &c->sdbs.dbs.v[i];
-	*created = false;
 	if (!d->on_source) {
 		snprintf(err, size, "the source has no such database; the others go on");
 		return false;
 	}
 	core_dbs_view(&c->sdbs, p, i, &view);
-	struct cluster_db one = *d;
-	if (!c->sdbs.multi)
-		one.name = view.destination.dbname;
-	if (one.name && !cluster_ensure_database(&view, &one, created, err, size))
-		return false;
+	if (view.destination.dbname && !on_destination(&view)) {
+		c->sl_create[i] = true;
+		view.destination.dbname = "postgres";
+	}
 	PGconn *dst;
 	int code;
 	if (!schema_load(&view, NULL, &c->sl[i], &dst, &code, err, size))
@@ -110,6 +123,32 @@ static bool load_database(struct core *c, const struct plan *p, size_t i, bool *
 	PQfinish(dst);      /* each section is applied on a connection of its own, later */
 	c->sl_ok[i] = true;
 	return true;
+}
+
+/* Create database i on the destination; false (its row and objects say
+ * why) when it cannot be. */
+static bool create_database(struct core *c, const struct plan *view, size_t i)
+{
+	struct cluster_db one = c->sdbs.dbs.v[i];
+	char err[600];
+	bool made;
+	one.name = view->destination.dbname;
+	bool ok = cluster_ensure_database(view, &one, &made, err, sizeof err);
+	pthread_mutex_lock(&c->mu);
+	c->sl_failed[i] = !ok;
+	if (c->sl_row[i] != SIZE_MAX) {
+		struct ui_object *o = &c->sch.objects[c->sl_row[i]];
+		o->state = ok ? OBJ_OK : OBJ_FAILED;
+		snprintf(o->message, sizeof o->message, "%.255s", ok ? "created on the destination" : err);
+	}
+	for (size_t k = 0; !ok && k < c->sch.n; k++)
+		if (c->obj_db[k] == i) {
+			c->sch.objects[k].state = OBJ_SKIPPED;
+			snprintf(c->sch.objects[k].message, sizeof c->sch.objects[k].message,
+				 "not applied: the database could not be created");
+		}
+	pthread_mutex_unlock(&c->mu);
+	return ok;
 }
 
 static bool core_schema_load(void *ctx, const struct plan *p, struct ui_schema *out, char *err, size_t size)
@@ -127,18 +166,20 @@ static bool core_schema_load(void *ctx, const struct plan *p, struct ui_schema *
 	size_t ndb = c->sdbs.dbs.n, nitems = 0;
 	c->sl = xcalloc(ndb + 1, sizeof *c->sl);
 	c->sl_ok = xcalloc(ndb + 1, sizeof *c->sl_ok);
+	c->sl_create = xcalloc(ndb + 1, sizeof *c->sl_create);
+	c->sl_failed = xcalloc(ndb + 1, sizeof *c->sl_failed);
+	c->sl_row = xcalloc(ndb + 1, sizeof *c->sl_row);
 	char (*why)[400] = xcalloc(ndb + 1, sizeof *why);
-	bool *made = xcalloc(ndb + 1, sizeof *made);
 	size_t loaded = 0;
 	for (size_t i = 0; i < ndb; i++) {
-		if (load_database(c, p, i, &made[i], why[i], sizeof why[i]))
+		c->sl_row[i] = SIZE_MAX;
+		if (load_database(c, p, i, why[i], sizeof why[i]))
 			nitems += c->sl[i].items.n, loaded++;
 	}
 	if (!c->sdbs.multi && loaded == 0) {
 		/* one database: its failure is the step's */
 		snprintf(err, size, "%s", why[0]);
 		free(why);
-		free(made);
 		core_schema_unload(c);
 		return false;
 	}
@@ -153,11 +194,14 @@ static bool core_schema_load(void *ctx, const struct plan *p, struct ui_schema *
 		own_row(c, &s, "roles", "roles, memberships, resource queues/groups", OBJ_PENDING, "applied first");
 	for (size_t i = 0; i < ndb; i++) {
 		const char *db = core_dbs_name(&c->sdbs, i);
+		if (db || c->sl_create[i])
+			c->sl_row[i] = s.n;
 		if (!c->sl_ok[i] && c->sdbs.multi)
 			own_row(c, &s, "database", db, OBJ_FAILED, why[i]);
-		else if (db || made[i])
-			own_row(c, &s, "database", c->sdbs.dbs.v[i].name, OBJ_OK,
-				made[i] ? "created on the destination" : "exists on the destination");
+		else if (c->sl_create[i])
+			own_row(c, &s, "database", c->sdbs.dbs.v[i].name, OBJ_PENDING, "created when the schema is applied");
+		else if (db)
+			own_row(c, &s, "database", db, OBJ_OK, "exists on the destination");
 		if (!c->sl_ok[i])
 			continue;
 		const struct schema_items *items = &c->sl[i].items;
@@ -170,7 +214,6 @@ static bool core_schema_load(void *ctx, const struct plan *p, struct ui_schema *
 		}
 	}
 	free(why);
-	free(made);
 	pthread_mutex_lock(&c->mu);
 	c->sch = s;
 	pthread_mutex_unlock(&c->mu);
@@ -272,6 +315,11 @@ static void *schema_main(void *arg)
 			continue;
 		struct plan view;
 		core_dbs_view(&c->sdbs, p, i, &view);
+		/* a database the destination cannot create is named; the others go on */
+		if (!post && c->sl_create[i] && !c->sl_failed[i] && !create_database(c, &view, i))
+			continue;
+		if (c->sl_failed[i])
+			continue;
 		schema_apply_database(c, &view, i, post);
 	}
 	pthread_mutex_lock(&c->mu);
@@ -311,6 +359,8 @@ static bool core_schema_apply_start(void *ctx, const struct plan *p, bool post, 
 		}
 	pthread_mutex_unlock(&c->mu);
 	c->schema_post = post;
+	for (size_t i = 0; !post && i < c->sdbs.dbs.n; i++)
+		c->sl_failed[i] = false;        /* tried again */
 	return core_job_start(c, &c->schema, schema_main, p, "the schema", err, size);
 }
 
