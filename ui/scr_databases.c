@@ -28,12 +28,13 @@ enum nav databases_enter(struct wizard *w, char *reason, size_t size)
 	return NAV_OK;
 }
 
+/* The ticked databases the source has, and their size. */
 static void totals(const struct ui_databases *d, size_t *ticked, long long *bytes)
 {
 	*ticked = 0;
 	*bytes = 0;
 	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i].ticked) {
+		if (d->v[i].ticked && d->v[i].on_source) {
 			(*ticked)++;
 			*bytes += d->v[i].bytes > 0 ? d->v[i].bytes : 0;
 		}
@@ -105,7 +106,7 @@ bool databases_validate(struct wizard *w, char *err, size_t size)
 	long long bytes;
 	totals(&w->m.databases, &ticked, &bytes);
 	if (ticked == 0) {
-		snprintf(err, size, "Tick at least one database (Space, or a for all).");
+		snprintf(err, size, "Tick at least one database the source has (Space, or a for all).");
 		return false;
 	}
 	return true;

@@ -290,8 +290,10 @@ void review_draw(struct wizard *w, struct canvas *c, int top, int height)
 			 plan_format_name(p->format), p->split_threshold_mb);
 		review_line(c, &y, "copy", R_NORMAL, buf);
 	}
-	snprintf(buf, sizeof buf, "validate %s%s%s; backfill later writes; %s",
-		 plan_validate_name(p->validate), p->business_queries ? ", queries " : "",
+	snprintf(buf, sizeof buf, "%s%s%s%s; backfill later writes; %s",
+		 p->validate == VALIDATE_NONE ? "no validation" : "validation ",
+		 p->validate == VALIDATE_NONE ? "" : plan_validate_name(p->validate),
+		 p->business_queries ? ", queries " : "",
 		 p->business_queries ? p->business_queries : "", p->analyze ? "ANALYZE" : "no ANALYZE");
 	review_line(c, &y, "then", R_NORMAL, buf);
 	if (!w->be->schema_load)
