@@ -123,6 +123,7 @@ else
 fi
 key Enter
 check "Next goes on to the source's databases" "3/16  Databases"
+screen >"$dir/databases.txt"
 if screen | grep -qE '\[x\] warehouse +[0-9.]+ [KMG]i?B'; then
 	ok "the connection's own database is ticked, with its size"
 else
@@ -261,7 +262,7 @@ else
 fi
 if [ -n "${GP2ADB_SMOKE_SCREENS:-}" ]; then
 	mkdir -p "$GP2ADB_SMOKE_SCREENS" && cp "$dir"/migration.txt "$dir"/migration-finished.txt "$dir"/summary.txt \
-		"$dir"/schema.txt "$dir"/bizcheck.txt "$dir"/backfill.txt "$dir"/backfill-done.txt \
+		"$dir"/schema.txt "$dir"/databases.txt "$dir"/bizcheck.txt "$dir"/backfill.txt "$dir"/backfill-done.txt \
 		"$GP2ADB_SMOKE_SCREENS"/ 2>/dev/null
 fi
 
