@@ -2,10 +2,13 @@
 # The real wizard in tmux (132x43) against the harness's PostgreSQL servers,
 # walked end to end on a real copy: the sample warehouse (small scale) on the
 # source, an empty database on the destination.  Welcome, connections tested
-# live, the real checks and advice, the whitelist entry typed and recorded in
+# live, the source's databases with their sizes (the connection's ticked),
+# the real checks and advice, the whitelist entry typed and recorded in
 # the ledger, gpcopy skipped, the schema's pre-data applied, the review, the
 # migration live (per-table panes with rates, captured while it runs), the
-# post-data schema, validation, ANALYZE, the opening confirmed closed, the
+# post-data schema, validation, the business check's queries file run on
+# both sides, rows written on the source after the copy found and backfilled
+# under the copy's panes, ANALYZE, the opening confirmed closed, the
 # summary; q restores the terminal.  Then the data is on the destination and
 # the ledger has nothing open.  Then validate on the terminal shows its live
 # pane and prints the batch report.  Prints TAP.
@@ -29,12 +32,21 @@ GP2ADB_DEMO_SCALE=${GP2ADB_SMOKE_SCALE:-0.3} "$here/harness/seed-warehouse" \
 	echo "Bail out! the sample warehouse could not be loaded: $(tail -n 3 "$dir/seed.log")"
 	exit 1
 }
+# a table with an ever-increasing key, written again after the copy
+sql "$GP2ADB_TEST_SRC_PORT" warehouse "CREATE TABLE public.smoke_events (id serial PRIMARY KEY, v text);
+	INSERT INTO public.smoke_events (v) SELECT md5(g::text) FROM generate_series(1, 100) g" >/dev/null || exit 1
+cat >"$dir/queries.sql" <<'SQL'
+-- name: lineitem rows
+SELECT count(*) FROM dw.lineitem;
+-- name: event rows
+SELECT count(*) FROM public.smoke_events;
+SQL
 conf=$dir/gp2adb.conf
 cat >"$conf" <<CONF
 source = { host = "127.0.0.1"; port = $GP2ADB_TEST_SRC_PORT; user = "postgres"; dbname = "warehouse"; };
 destination = { host = "127.0.0.1"; port = $GP2ADB_TEST_DST_PORT; user = "postgres"; dbname = "warehouse"; };
 state_dir = "$dir/state";
-migration = { jobs = 3; split_threshold_mb = 1; };
+migration = { jobs = 3; split_threshold_mb = 1; business_queries = "$dir/queries.sql"; };
 CONF
 sock="gp2adb-smoke-$$"
 tm() { tmux -L "$sock" "$@"; }
@@ -88,12 +100,12 @@ check() {
 }
 key() { tm send-keys -t smoke "$@"; }
 
-echo "1..30"
+echo "1..37"
 tm new-session -d -s smoke -x 132 -y 43 \
 	"env -i PATH=/usr/bin:/bin HOME=$dir TERM=xterm-256color LANG=C.UTF-8 PS1='smoke\$ ' sh"
 wait_for 'smoke$' || true
 key "$GP2ADB_BIN -c $conf; echo WIZARD-EXIT=\$?" Enter
-if wait_for "1/13  Welcome"; then
+if wait_for "1/16  Welcome"; then
 	ok "the wizard opens on the welcome screen"
 else
 	notok "the wizard opens on the welcome screen"
@@ -110,11 +122,19 @@ else
 	notok "both connections are tested live: PostgreSQL 15 on each side"
 fi
 key Enter
-check "Next goes on to the evaluation" "3/13  Evaluation"
+check "Next goes on to the source's databases" "3/16  Databases"
+screen >"$dir/databases.txt"
+if screen | grep -qE '\[x\] warehouse +[0-9.]+ [KMG]i?B'; then
+	ok "the connection's own database is ticked, with its size"
+else
+	notok "the connection's own database is ticked, with its size"
+fi
+key Enter
+check "Next goes on to the evaluation" "4/16  Evaluation"
 check "the evaluation shows the real checks' findings" "checks: "
 # Accept what fails (a on each failing finding), then Next.
 i=0
-while [ $i -lt 20 ] && screen | grep -qF "3/13  Evaluation"; do
+while [ $i -lt 20 ] && screen | grep -qF "4/16  Evaluation"; do
 	key Enter
 	sleep 0.3
 	if screen | grep -qF "neither resolved nor accepted"; then
@@ -126,11 +146,11 @@ while [ $i -lt 20 ] && screen | grep -qF "3/13  Evaluation"; do
 done
 check "the method screen shows the advisor's recommendation" "Recommended: gp2adb COPY engine"
 key Enter
-check "Next goes on to the whitelist warning" "5/13  Whitelist"
+check "Next goes on to the whitelist warning" "6/16  Whitelist"
 key e
 key -l "127.0.0.1/32"
 key Enter Enter
-check "the typed entry is recorded and Next skips gpcopy for the engine method" "7/13  Schema"
+check "the typed entry is recorded and Next skips gpcopy for the engine method" "8/16  Schema"
 if "$GP2ADB_BIN" -c "$conf" status 2>/dev/null | grep -q "access *1 OPEN"; then
 	ok "the whitelist entry is in the ledger, open"
 else
@@ -150,7 +170,7 @@ check "the review says post-data comes after the copy" "post-data (indexes, FKs)
 key Enter
 check "Next asks before starting the copy" "Start the copy now?"
 key y
-check "the migration screen opens" "9/13  Migration"
+check "the migration screen opens" "10/16  Migration"
 # Poll fast while the copy runs: a running table's line with a bar and a rate.
 i=0
 got=""
@@ -175,7 +195,7 @@ fi
 check "the copy finishes and the post-data schema is applied" "post-data schema applied: " 600
 screen >"$dir/migration-finished.txt"
 key Enter
-check "validation compares every table" "10/13  Validation"
+check "validation compares every table" "11/16  Validation"
 if wait_gone "comparing..." 600 && screen | grep -qE " [1-9][0-9]* match, 0 differ"; then
 	ok "validation ends with no difference"
 else
@@ -183,9 +203,29 @@ else
 fi
 wait_for "Enter next" 100 || true
 key Enter
+check "the business check runs the plan's queries file on both sides" "12/16  Business check"
+check "both queries give the same results on both sides" "2 queries: 2 match, 0 differ, 0 failed"
+screen >"$dir/bizcheck.txt"
+sql "$GP2ADB_TEST_SRC_PORT" warehouse "INSERT INTO public.smoke_events (v) SELECT 'late' || g FROM generate_series(1, 25) g" >/dev/null
+key Enter
+check "the backfill step finds the rows written since the copy" "beyond id = 100"
+screen >"$dir/backfill.txt"
+key b
+wait_for "(y/n)" 50 || true
+key y
+check "the backfill runs under the copy's panes and validates what it copied" "Backfilled " 600
+screen >"$dir/backfill-done.txt"
+src_ev=$(sql "$GP2ADB_TEST_SRC_PORT" warehouse "SELECT count(*) FROM public.smoke_events")
+dst_ev=$(sql "$GP2ADB_TEST_DST_PORT" warehouse "SELECT count(*) FROM public.smoke_events" 2>&1)
+if [ "$src_ev" = 125 ] && [ "$dst_ev" = 125 ] && screen | grep -qE "validated: ([0-9]+) of \1 match"; then
+	ok "after the backfill both sides hold the 125 events"
+else
+	notok "after the backfill both sides hold the 125 events: source $src_ev, destination $dst_ev"
+fi
+key Enter
 check "ANALYZE runs to the end" "tables analyzed"
 i=0
-while [ $i -lt 300 ] && ! screen | grep -qF "12/13  Access"; do
+while [ $i -lt 300 ] && ! screen | grep -qF "15/16  Access"; do
 	key Enter
 	sleep 0.2
 	i=$((i + 1))
@@ -196,12 +236,12 @@ wait_for "(y/n)" 50 || true
 key y
 check "the opening is confirmed closed" "0 still open"
 key Enter
-check "the summary ends the walk" "13/13  Summary"
+check "the summary ends the walk" "16/16  Summary"
 screen >"$dir/summary.txt"
 key q
 check "q leaves the wizard with the summary on the restored terminal" "WIZARD-EXIT=0"
 out=$(screen)
-if echo "$out" | grep -qF "WIZARD-EXIT=0" && ! echo "$out" | grep -qF "13/13  Summary" &&
+if echo "$out" | grep -qF "WIZARD-EXIT=0" && ! echo "$out" | grep -qF "16/16  Summary" &&
 	echo "$out" | tail -n 5 | grep -qF 'smoke$'; then
 	ok "the terminal is restored: exit 0, shell prompt, no wizard screen"
 else
@@ -222,7 +262,8 @@ else
 fi
 if [ -n "${GP2ADB_SMOKE_SCREENS:-}" ]; then
 	mkdir -p "$GP2ADB_SMOKE_SCREENS" && cp "$dir"/migration.txt "$dir"/migration-finished.txt "$dir"/summary.txt \
-		"$dir"/schema.txt "$GP2ADB_SMOKE_SCREENS"/ 2>/dev/null
+		"$dir"/schema.txt "$dir"/databases.txt "$dir"/bizcheck.txt "$dir"/backfill.txt "$dir"/backfill-done.txt \
+		"$GP2ADB_SMOKE_SCREENS"/ 2>/dev/null
 fi
 
 # validate on the terminal: the live validation panes, then the batch report

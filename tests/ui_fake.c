@@ -474,6 +474,7 @@ void fake_backend(struct ui_backend *be, struct fake *f, bool full)
 	be->analyze_start = fake_start;
 	be->analyze_poll = fake_analyze_poll;
 	be->report_write = fake_report_write;
+	fake_cluster_bind(be);
 }
 
 void fake_done(struct fake *f)

@@ -18,11 +18,18 @@ struct fake {
 	int calls_copy_start, calls_cancel, calls_record;
 	enum method copy_method;
 	const char *waiting;        /* set: public.orders waits for a server, saying this */
+	/* ui_fake_cluster.c: databases, the business check, backfill */
+	int bizcheck_polls, backfill_polls;
+	double backfill_started;    /* 0: not started */
+	bool nothing_changed;       /* the backfill's detection finds no writes */
+	int calls_backfill_start;
 };
 
 /* full: every entry set; otherwise only what the core build has (clock and
  * connections), like ui_backend_core. */
 void fake_backend(struct ui_backend *be, struct fake *f, bool full);
 void fake_done(struct fake *f);
+/* The Databases, Business check and Backfill entries (ui_fake_cluster.c). */
+void fake_cluster_bind(struct ui_backend *be);
 
 #endif

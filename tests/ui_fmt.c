@@ -164,7 +164,15 @@ static void test_walk(void **state)
 	assert_non_null(strstr(w.status, "press t"));
 	wizard_key(&w, 't');
 	wizard_key(&w, 'n');
+	assert_int_equal(w.cur, SCR_DATABASES);
+	wizard_key(&w, UI_KEY_ENTER);           /* no database named, none ticked: stays */
+	assert_int_equal(w.cur, SCR_DATABASES);
+	assert_non_null(strstr(w.status, "Tick at least one"));
+	wizard_key(&w, ' ');
+	wizard_key(&w, UI_KEY_ENTER);
 	assert_int_equal(w.cur, SCR_EVALUATION);
+	assert_string_equal(p.source.dbname, "crm");       /* one ticked: both ends name it */
+	assert_string_equal(p.destination.dbname, "crm");
 	wizard_key(&w, UI_KEY_ENTER);           /* a failing finding not accepted */
 	assert_int_equal(w.cur, SCR_EVALUATION);
 	assert_non_null(strstr(w.status, "1 failing check is"));

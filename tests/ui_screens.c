@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "mem.h"
 #include "testutil.h"
 #include "ui.h"
 #include "ui_fake.h"
@@ -130,6 +131,8 @@ static void walk_to_review(struct rig *r, bool dump)
 	if (dump)
 		expect_screen(r, "connections");
 	key(r, UI_KEY_ENTER);
+	at(r, SCR_DATABASES);
+	key(r, UI_KEY_ENTER);       /* the connection's own database, ticked */
 	at(r, SCR_EVALUATION);
 	key(r, UI_KEY_DOWN);
 	key(r, 'a');
@@ -191,7 +194,14 @@ static void test_walk_80x24(void **state)
 	tick(&r);
 	expect_screen(&r, "validation");
 	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_BIZCHECK);       /* no queries file in the plan: Enter goes on */
+	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_BACKFILL);
+	assert_int_equal(r.s.wiz.m.status[SCR_BIZCHECK], STEP_SKIPPED);
+	tick(&r);
+	key(&r, UI_KEY_ENTER);      /* changes found, not backfilled: named, goes on */
 	at(&r, SCR_ANALYZE);
+	assert_int_equal(r.s.wiz.m.status[SCR_BACKFILL], STEP_SKIPPED);
 	expect_screen(&r, "analyze");
 	key(&r, UI_KEY_ENTER);      /* still running: stays */
 	at(&r, SCR_ANALYZE);
@@ -273,6 +283,7 @@ static void test_evaluation_132x43(void **state)
 	key(&r, UI_KEY_ENTER);
 	key(&r, 't');
 	key(&r, UI_KEY_ENTER);
+	key(&r, UI_KEY_ENTER);
 	key(&r, UI_KEY_DOWN);
 	expect_screen(&r, "evaluation");
 	rig_close(&r);
@@ -285,6 +296,7 @@ static void test_gpcopy_install(void **state)
 	rig_open(&r, 24, 80, true);
 	key(&r, UI_KEY_ENTER);
 	key(&r, 't');
+	key(&r, UI_KEY_ENTER);
 	key(&r, UI_KEY_ENTER);
 	key(&r, UI_KEY_DOWN);
 	key(&r, 'a');
@@ -356,6 +368,9 @@ static void test_core_build(void **state)
 	assert_string_equal(r.plan.source.host, "mdw");
 	key(&r, 't');
 	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_DATABASES);      /* not in this build: shown, Next goes on */
+	assert_int_equal(r.s.wiz.m.status[SCR_DATABASES], STEP_UNAVAILABLE);
+	key(&r, UI_KEY_ENTER);
 	at(&r, SCR_EVALUATION);
 	expect_screen(&r, "core-evaluation");
 	for (int i = 0; i < 10 && r.s.wiz.cur != SCR_WHITELIST; i++)
@@ -385,6 +400,7 @@ static void test_whitelist_through_the_openapi(void **state)
 	key(&r, UI_KEY_ENTER);
 	key(&r, 't');
 	key(&r, UI_KEY_ENTER);
+	key(&r, UI_KEY_ENTER);
 	key(&r, UI_KEY_DOWN);
 	key(&r, 'a');
 	key(&r, UI_KEY_ENTER);
@@ -403,6 +419,142 @@ static void test_whitelist_through_the_openapi(void **state)
 	rig_close(&r);
 }
 
+/* From the review through a finished copy to the business check. */
+static void walk_to_bizcheck(struct rig *r)
+{
+	key(r, UI_KEY_ENTER);
+	key(r, 'y');
+	at(r, SCR_MIGRATION);
+	r->f.now = FAKE_T0 + 200;
+	tick(r);
+	key(r, UI_KEY_ENTER);
+	at(r, SCR_VALIDATION);
+	tick(r);
+	tick(r);
+	tick(r);
+	key(r, UI_KEY_ENTER);
+	at(r, SCR_BIZCHECK);
+}
+
+static void type_path(struct rig *r, const char *path)
+{
+	key(r, 'e');
+	while (r->s.wiz.s.input[0])
+		key(r, UI_KEY_BACKSPACE);
+	keys(r, path);
+	key(r, UI_KEY_ENTER);
+}
+
+/* Several databases ticked; the business check with a bad file, then its
+ * results; the backfill of what the source wrote since the copy. */
+static void test_cluster_walk(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_open(&r, 24, 80, true);
+	key(&r, UI_KEY_ENTER);
+	key(&r, 't');
+	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_DATABASES);
+	assert_true(r.s.wiz.m.databases.v[2].ticked);      /* warehouse: the connection's own */
+	key(&r, ' ');                                       /* crm */
+	expect_screen(&r, "databases");
+	key(&r, 'a');
+	for (size_t i = 0; i < 4; i++)
+		assert_true(r.s.wiz.m.databases.v[i].ticked);
+	assert_false(r.s.wiz.m.databases.v[4].ticked);      /* billing_old: not on the source */
+	key(&r, 'a');
+	key(&r, UI_KEY_ENTER);                              /* none ticked: refused */
+	at(&r, SCR_DATABASES);
+	assert_non_null(strstr(r.s.wiz.status, "Tick at least one"));
+	key(&r, ' ');
+	key(&r, UI_KEY_DOWN);
+	key(&r, UI_KEY_DOWN);
+	key(&r, ' ');
+	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_EVALUATION);
+	assert_int_equal(strv_len(r.plan.databases), 2);
+	assert_string_equal(r.plan.databases[0], "crm");
+	assert_string_equal(r.plan.databases[1], "warehouse");
+	key(&r, UI_KEY_DOWN);
+	key(&r, 'a');
+	key(&r, UI_KEY_ENTER);
+	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_WHITELIST);
+	key(&r, 'a');
+	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_SCHEMA);
+	key(&r, 'a');
+	tick(&r);
+	tick(&r);
+	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_REVIEW);
+	expect_screen(&r, "review-databases");
+	walk_to_bizcheck(&r);
+	/* a bad file: named with its line, nothing runs */
+	type_path(&r, "/srv/queries/bad.sql");
+	assert_false(r.s.wiz.m.bizcheck_started);
+	expect_screen(&r, "bizcheck-error");
+	type_path(&r, "/srv/queries/app.sql");
+	assert_true(r.s.wiz.m.bizcheck_started);
+	assert_string_equal(r.plan.business_queries, "/srv/queries/app.sql");
+	key(&r, UI_KEY_ENTER);                              /* still running: stays */
+	at(&r, SCR_BIZCHECK);
+	tick(&r);
+	key(&r, UI_KEY_DOWN);
+	expect_screen(&r, "bizcheck");
+	assert_int_equal(r.s.wiz.m.status[SCR_BIZCHECK], STEP_FAILED);
+	term_resize(&r.s.term, 43, 132);
+	key(&r, UI_KEY_RESIZE);
+	expect_screen(&r, "bizcheck");
+	term_resize(&r.s.term, 24, 80);
+	key(&r, UI_KEY_RESIZE);
+	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_BACKFILL);
+	key(&r, UI_KEY_ENTER);                              /* still looking: stays */
+	at(&r, SCR_BACKFILL);
+	tick(&r);
+	expect_screen(&r, "backfill");
+	key(&r, 'b');
+	assert_int_equal(r.s.wiz.overlay, OV_CONFIRM);
+	assert_int_equal(r.f.calls_backfill_start, 0);
+	key(&r, 'y');
+	assert_int_equal(r.f.calls_backfill_start, 1);
+	r.f.now += 20;
+	tick(&r);
+	expect_screen(&r, "backfill-running");
+	key(&r, UI_KEY_ENTER);                              /* still running: stays */
+	at(&r, SCR_BACKFILL);
+	r.f.now += 60;
+	tick(&r);
+	expect_screen(&r, "backfill-done");
+	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_ANALYZE);
+	assert_int_equal(r.s.wiz.m.status[SCR_BACKFILL], STEP_DONE);
+	rig_close(&r);
+}
+
+/* Nothing written since the copy: the step says so and Next goes on. */
+static void test_backfill_nothing(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_open(&r, 24, 80, true);
+	r.f.nothing_changed = true;
+	walk_to_review(&r, false);
+	walk_to_bizcheck(&r);
+	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_BACKFILL);
+	tick(&r);
+	expect_screen(&r, "backfill-nothing");
+	key(&r, 'b');                                       /* nothing to backfill: nothing asked */
+	assert_int_equal(r.s.wiz.overlay, OV_NONE);
+	key(&r, UI_KEY_ENTER);
+	at(&r, SCR_ANALYZE);
+	assert_int_equal(r.f.calls_backfill_start, 0);
+	rig_close(&r);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -414,7 +566,8 @@ int main(void)
 		cmocka_unit_test(test_walk_80x24), cmocka_unit_test(test_large_and_resize),
 		cmocka_unit_test(test_evaluation_132x43), cmocka_unit_test(test_gpcopy_install),
 		cmocka_unit_test(test_core_build), cmocka_unit_test(test_whitelist_through_the_openapi),
-		cmocka_unit_test(test_waiting_pane),
+		cmocka_unit_test(test_waiting_pane), cmocka_unit_test(test_cluster_walk),
+		cmocka_unit_test(test_backfill_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

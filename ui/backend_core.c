@@ -2,7 +2,8 @@
  * run each step's long work, the connection test, the report and the
  * table itself.  Each step's adapters are in a file of their own
  * (backend_ledger.c, backend_checks.c, backend_install.c, backend_schema.c,
- * backend_validate.c, backend_analyze.c); the copy is in backend_copy.c. */
+ * backend_validate.c, backend_analyze.c, backend_cluster.c, backend_bizcheck.c,
+ * backend_backfill.c); the copy is in backend_copy.c. */
 #include "backend_priv.h"
 #include "db.h"
 #include "journal.h"
@@ -122,6 +123,8 @@ static void core_done(void *ctx)
 	core_job_join(&c->validate);
 	core_job_join(&c->analyze);
 	core_job_join(&c->schema);
+	core_bizcheck_done(c);
+	core_backfill_done(c);
 	core_schema_unload(c);
 	findings_free(&c->checks_out);
 	install_hosts_free(c->hosts, c->nhosts);
@@ -147,6 +150,9 @@ void ui_backend_core(struct ui_backend *be, const char *tarball)
 	core_schema_bind(be);
 	core_validate_bind(be);
 	core_analyze_bind(be);
+	core_cluster_bind(be);
+	core_bizcheck_bind(be);
+	core_backfill_bind(be);
 	be->report_write = core_report_write;
 	be->done = core_done;
 	ui_backend_copy_bind(be);

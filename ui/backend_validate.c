@@ -73,62 +73,117 @@ void ui_validation_from_result(const struct validate_result *res, struct ui_vali
 	}
 }
 
-static void val_publish_error(struct core *c, const char *err)
+/* Append v's rows to all, their tables named in db (several databases). */
+static void val_append(struct ui_validation *all, const struct ui_validation *v, const char *db)
+{
+	all->rows = xrealloc(all->rows, (all->n + v->n + 1) * sizeof *all->rows);
+	for (size_t i = 0; i < v->n; i++) {
+		all->rows[all->n + i] = v->rows[i];
+		core_db_qualify(db, v->rows[i].table, all->rows[all->n + i].table, sizeof all->rows[0].table);
+	}
+	all->n += v->n;
+}
+
+/* A row saying why a database (or the whole validation) did not run. */
+static void val_error_row(struct ui_validation *all, const char *db, const char *err)
+{
+	struct ui_val_row r = { .state = VAL_ERROR, .src_rows = -1, .dst_rows = -1 };
+	struct ui_validation one = { .rows = &r, .n = 1 };
+	if (db)
+		snprintf(r.table, sizeof r.table, "\"%.120s\" (database)", db);
+	else
+		snprintf(r.table, sizeof r.table, "(validation)");
+	snprintf(r.detail, sizeof r.detail, "%.255s", err);
+	val_append(all, &one, NULL);
+}
+
+/* Publish the rows of the databases done, then the running one's. */
+static void val_publish(struct core *c, const struct ui_validation *done, const struct ui_validation *cur,
+			const char *db, bool finished)
 {
 	pthread_mutex_lock(&c->mu);
 	ui_validation_free(&c->val);
-	c->val.rows = xcalloc(1, sizeof *c->val.rows);
-	c->val.n = 1;
-	snprintf(c->val.rows[0].table, sizeof c->val.rows[0].table, "(validation)");
-	c->val.rows[0].state = VAL_ERROR;
-	c->val.rows[0].src_rows = c->val.rows[0].dst_rows = -1;
-	snprintf(c->val.rows[0].detail, sizeof c->val.rows[0].detail, "%.255s", err);
-	c->val.finished = true;
-	c->validate.done = true;
+	val_append(&c->val, done, NULL);
+	if (cur)
+		val_append(&c->val, cur, db);
+	c->val.finished = finished;
+	c->validate.done = finished;
 	pthread_mutex_unlock(&c->mu);
 }
 
-static void *validate_main(void *arg)
+/* One database's validation, polled into the published rows. */
+static void validate_one(struct core *c, const struct plan *p, const char *db, struct ui_validation *done)
 {
-	struct core *c = arg;
-	const struct plan *p = c->validate.plan;
 	struct validate_options o;
 	char err[1024];
 	bool connect_failed, cancelled = false;
 	validate_options_from_plan(&o, p);
 	struct validate_run *run = validate_start(p, &o, err, sizeof err, &connect_failed);
 	if (!run) {
-		val_publish_error(c, err);
-		return NULL;
+		val_error_row(done, db, err);
+		return;
 	}
 	for (;;) {
 		validate_poll(run, 200);
 		struct validate_snapshot s;
+		struct ui_validation cur;
 		validate_snapshot(run, &s);
+		ui_validation_from_snapshot(&s, &cur);
 		pthread_mutex_lock(&c->mu);
-		if (c->validate_cancel && !cancelled) {
+		bool cancel = c->validate_cancel;
+		pthread_mutex_unlock(&c->mu);
+		if (cancel && !cancelled) {
 			validate_cancel(run);
 			cancelled = true;
 		}
-		ui_validation_free(&c->val);
-		ui_validation_from_snapshot(&s, &c->val);
-		pthread_mutex_unlock(&c->mu);
-		bool done = s.finished || s.cancelled;
+		val_publish(c, done, &cur, db, false);
+		ui_validation_free(&cur);
+		bool end = s.finished || s.cancelled;
 		validate_snapshot_free(&s);
-		if (done)
+		if (end)
 			break;
 	}
 	struct validate_result res;
+	struct ui_validation fin;
 	validate_finish(run, &res);
 	char *path = NULL;
 	validate_report_save(p, &res, &path);   /* a failure is logged */
 	free(path);
-	pthread_mutex_lock(&c->mu);
-	ui_validation_free(&c->val);
-	ui_validation_from_result(&res, &c->val);
-	c->validate.done = true;
-	pthread_mutex_unlock(&c->mu);
+	ui_validation_from_result(&res, &fin);
+	val_append(done, &fin, db);
+	ui_validation_free(&fin);
 	validate_result_free(&res);
+}
+
+static void *validate_main(void *arg)
+{
+	struct core *c = arg;
+	const struct plan *p = c->validate.plan;
+	struct ui_validation done = { 0 };
+	struct core_dbs dbs;
+	char err[700];
+	if (!core_dbs_load(p, &dbs, err, sizeof err)) {
+		val_error_row(&done, NULL, err);
+	} else {
+		for (size_t i = 0; i < dbs.dbs.n; i++) {
+			const char *db = core_dbs_name(&dbs, i);
+			pthread_mutex_lock(&c->mu);
+			bool cancel = c->validate_cancel;
+			pthread_mutex_unlock(&c->mu);
+			if (cancel)
+				break;
+			if (!dbs.dbs.v[i].on_source) {
+				val_error_row(&done, db, "the source has no such database");
+				continue;
+			}
+			struct plan view;
+			core_dbs_view(&dbs, p, i, &view);
+			validate_one(c, &view, db, &done);
+		}
+	}
+	val_publish(c, &done, NULL, NULL, true);
+	ui_validation_free(&done);
+	core_dbs_free(&dbs);
 	return NULL;
 }
 

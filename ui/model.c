@@ -75,11 +75,39 @@ void ui_validation_free(struct ui_validation *v)
 	memset(v, 0, sizeof *v);
 }
 
+void ui_databases_free(struct ui_databases *d)
+{
+	free(d->v);
+	memset(d, 0, sizeof *d);
+}
+
+const char *biz_state_name(enum biz_state s)
+{
+	static const char *const n[] = { "match", "differs", "failed on source", "failed on destination",
+					 "failed on both" };
+	return n[s];
+}
+
+void ui_bizcheck_free(struct ui_bizcheck *b)
+{
+	free(b->rows);
+	memset(b, 0, sizeof *b);
+}
+
+void ui_backfill_free(struct ui_backfill *b)
+{
+	free(b->rows);
+	ui_validation_free(&b->val);
+	memset(b, 0, sizeof *b);
+}
+
 bool ui_model_busy(const struct ui_model *m)
 {
 	return m->checks_running || (m->install_started && !m->install.finished) ||
 	       (m->schema.applying && !m->schema.finished) || (m->schema.post_applying && !m->schema.post_finished) ||
-	       (m->validation_started && !m->validation.finished) || (m->analyze_started && !m->analyze.finished);
+	       (m->validation_started && !m->validation.finished) || (m->analyze_started && !m->analyze.finished) ||
+	       (m->bizcheck_started && !m->bizcheck.finished) || (m->backfill_detecting && !m->backfill.detected) ||
+	       (m->backfill_started && !m->backfill.finished);
 }
 
 void ui_model_init(struct ui_model *m, struct plan *plan, double now)
@@ -100,5 +128,9 @@ void ui_model_done(struct ui_model *m)
 	ui_schema_free(&m->schema);
 	engine_snapshot_free(&m->snap);
 	ui_validation_free(&m->validation);
+	ui_databases_free(&m->databases);
+	ui_bizcheck_free(&m->bizcheck);
+	ui_backfill_free(&m->backfill);
+	engine_snapshot_free(&m->bf_snap);
 	memset(m, 0, sizeof *m);
 }

@@ -15,9 +15,9 @@
 
 /* The wizard's steps, in order. */
 enum screen_id {
-	SCR_WELCOME, SCR_CONNECTIONS, SCR_EVALUATION, SCR_METHOD, SCR_WHITELIST, SCR_INSTALL,
-	SCR_SCHEMA, SCR_REVIEW, SCR_MIGRATION, SCR_VALIDATION, SCR_ANALYZE, SCR_ACCESS,
-	SCR_SUMMARY, SCR_COUNT
+	SCR_WELCOME, SCR_CONNECTIONS, SCR_DATABASES, SCR_EVALUATION, SCR_METHOD, SCR_WHITELIST,
+	SCR_INSTALL, SCR_SCHEMA, SCR_REVIEW, SCR_MIGRATION, SCR_VALIDATION, SCR_BIZCHECK,
+	SCR_BACKFILL, SCR_ANALYZE, SCR_ACCESS, SCR_SUMMARY, SCR_COUNT
 };
 
 /* How a step ended, for the summary. */
@@ -115,6 +115,62 @@ struct ui_validation {
 };
 void ui_validation_free(struct ui_validation *v);
 
+/* Databases: the source's, with their sizes, and which the operator ticked. */
+struct ui_database {
+	char name[128];
+	long long bytes;            /* pg_database_size; -1: unknown */
+	bool on_source;             /* false: the plan names it, the source has no such database */
+	bool ticked;
+};
+struct ui_databases {
+	struct ui_database *v;
+	size_t n;
+};
+void ui_databases_free(struct ui_databases *d);
+
+/* The business check: per query, both sides' outcome and time. */
+enum biz_state { BIZQ_MATCH, BIZQ_DIFFERS, BIZQ_FAILED_SRC, BIZQ_FAILED_DST, BIZQ_FAILED_BOTH };
+const char *biz_state_name(enum biz_state s);
+struct ui_biz_row {
+	char name[128];
+	char database[128];         /* where it ran ("" with one database) */
+	enum biz_state state;
+	double src_s, dst_s;        /* seconds; < 0: it failed there */
+	bool slower;                /* the destination much slower (bizcheck.h) */
+	char detail[256];           /* the first difference, or the error */
+};
+struct ui_bizcheck {
+	struct ui_biz_row *rows;
+	size_t n;
+	size_t total;               /* queries to run (all databases) */
+	bool finished;
+	char error[512];            /* it could not run at all */
+};
+void ui_bizcheck_free(struct ui_bizcheck *b);
+
+/* Backfill: the tables changed on the source since their copy, how each is
+ * brought up to date, then the run (engine_snapshot) and its validation. */
+struct ui_bf_row {
+	char table[256];            /* "db"."schema"."table" with several databases */
+	char change[128];           /* "rows were inserted", ... */
+	char how[256];              /* "rows beyond id = 1000 (key fed by a sequence)" or "whole ..." */
+	bool whole;
+};
+struct ui_backfill {
+	bool detected;              /* the detection has finished */
+	bool fingerprints;          /* the source gave change fingerprints */
+	size_t checked;             /* tables looked at */
+	struct ui_bf_row *rows;     /* only the changed ones */
+	size_t n;
+	char error[512];            /* the detection could not run */
+	bool running, finished;     /* the backfill itself */
+	bool validated;             /* the backfilled tables were validated (val) */
+	struct ui_validation val;
+	int rc;                     /* its exit code (exitcode.h) once finished */
+	char phase[160];            /* "copying", "validating", "copying 1 table again whole" */
+};
+void ui_backfill_free(struct ui_backfill *b);
+
 /* ANALYZE progress. */
 struct ui_analyze {
 	int tables_total, tables_done, tables_failed;
@@ -132,6 +188,8 @@ struct ui_model {
 	char reason[SCR_COUNT][200];        /* why skipped / unavailable / failed */
 
 	struct ui_conn src, dst;
+	bool databases_loaded;
+	struct ui_databases databases;
 	bool ledger_ready;
 	struct ui_openings openings;
 
@@ -161,6 +219,12 @@ struct ui_model {
 
 	bool validation_started;
 	struct ui_validation validation;
+	bool bizcheck_started;
+	char bizcheck_path[512];    /* the queries file the operator gave */
+	struct ui_bizcheck bizcheck;
+	bool backfill_detecting, backfill_started;
+	struct ui_backfill backfill;
+	struct engine_snapshot bf_snap;     /* the backfill's copy, live */
 	bool analyze_started;
 	struct ui_analyze analyze;
 

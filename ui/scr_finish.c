@@ -1,4 +1,4 @@
-/* Screens 10-13: Validation, ANALYZE, Access restoration, Summary. */
+/* Screens 11, 14-16: Validation, ANALYZE, Access restoration, Summary. */
 #include "screens.h"
 #include "fmt.h"
 #include "mem.h"
@@ -314,6 +314,10 @@ static void not_finished(const struct ui_model *m, bool cancelled, struct strbuf
 		strbuf_printf(why, "  - %d table%s failed\n", m->snap.tables_failed, m->snap.tables_failed == 1 ? "" : "s");
 	if (m->status[SCR_VALIDATION] == STEP_FAILED)
 		strbuf_puts(why, "  - validation found differences\n");
+	if (m->status[SCR_BIZCHECK] == STEP_FAILED)
+		strbuf_printf(why, "  - business check: %s\n", m->reason[SCR_BIZCHECK]);
+	if (m->status[SCR_BACKFILL] == STEP_FAILED || (m->status[SCR_BACKFILL] == STEP_SKIPPED && m->backfill.n))
+		strbuf_printf(why, "  - backfill: %s\n", m->reason[SCR_BACKFILL]);
 	if (!m->ledger_ready)
 		strbuf_puts(why, "  - the access ledger could not be checked\n");
 	else if (openings_count_open(&m->openings)) {
@@ -345,6 +349,9 @@ char *ui_summary_text(const struct ui_model *m, bool cancelled, bool report_line
 	not_finished(m, cancelled, &why);
 	strbuf_printf(&sb, "Migration %s\n", why.len ? "NOT finished:" : "finished.");
 	strbuf_puts(&sb, why.data);
+	char *dbs = databases_text(m);
+	strbuf_printf(&sb, "Databases: %s\n", dbs);
+	free(dbs);
 	double end = m->copy_finished_at > 0 ? m->copy_finished_at : s->now;
 	if (m->copy_started) {
 		double secs = s->started_at > 0 ? end - s->started_at : 0;
@@ -370,6 +377,20 @@ char *ui_summary_text(const struct ui_model *m, bool cancelled, bool report_line
 				strbuf_printf(&sb, "  differs: %s: %s\n", m->validation.rows[i].table,
 					      m->validation.rows[i].detail);
 	}
+	if (m->bizcheck.finished && !m->bizcheck.error[0]) {
+		size_t ok = 0;
+		for (size_t i = 0; i < m->bizcheck.n; i++)
+			ok += m->bizcheck.rows[i].state == BIZQ_MATCH;
+		strbuf_printf(&sb, "Business check: %zu of %zu queries match\n", ok, m->bizcheck.n);
+		for (size_t i = 0; i < m->bizcheck.n; i++)
+			if (m->bizcheck.rows[i].state != BIZQ_MATCH)
+				strbuf_printf(&sb, "  %s: %s%s%s: %s\n", biz_state_name(m->bizcheck.rows[i].state),
+					      m->bizcheck.rows[i].database, m->bizcheck.rows[i].database[0] ? ": " : "",
+					      m->bizcheck.rows[i].name, m->bizcheck.rows[i].detail);
+	}
+	if (m->backfill.finished)
+		strbuf_printf(&sb, "Backfill: %zu table%s brought up to date (exit %d)\n", m->backfill.n,
+			      m->backfill.n == 1 ? "" : "s", m->backfill.rc);
 	strbuf_puts(&sb, "Steps:\n");
 	for (int i = 0; i < SCR_SUMMARY; i++)
 		strbuf_printf(&sb, "  %2d %-20s %s%s%s\n", i + 1, wizard_screens[i].title, step_status_name(m->status[i]),

@@ -1,4 +1,4 @@
-/* Screens 7-8: Schema and Review (6, the gpcopy installation, is in scr_gpcopy.c). */
+/* Screens 8-9: Schema and Review (7, the gpcopy installation, is in scr_gpcopy.c). */
 #include "screens.h"
 #include "db.h"
 #include "fmt.h"
@@ -141,7 +141,9 @@ bool schema_validate(struct wizard *w, char *err, size_t size)
 		return false;
 	}
 	for (size_t i = 0; i < w->m.schema.n; i++)
-		if (!w->m.schema.objects[i].post_data && w->m.schema.objects[i].state == OBJ_FAILED) {
+		/* a database the destination cannot create is named; the others go on */
+		if (!w->m.schema.objects[i].post_data && w->m.schema.objects[i].state == OBJ_FAILED &&
+		    strcmp(w->m.schema.objects[i].kind, "database") != 0) {
 			snprintf(err, size, "%s %s failed: %s", w->m.schema.objects[i].kind,
 				 w->m.schema.objects[i].name, w->m.schema.objects[i].message);
 			return false;
@@ -263,10 +265,13 @@ void review_draw(struct wizard *w, struct canvas *c, int top, int height)
 		review_line(c, &y, "path", p->path == PATH_SEGMENT || (p->path == PATH_AUTO && w->m.advice_ready &&
 				 w->m.advice.engine_path == PATH_SEGMENT) ? R_OK : R_NORMAL, path);
 	}
-	char *dbs = list_text(p->databases, "the source's database");
+	char *dbs = databases_text(&w->m);
 	char *inc = list_text(p->include, "every table");
 	char *exc = list_text(p->exclude, "nothing");
 	review_line(c, &y, "databases", R_NORMAL, dbs);
+	review_line(c, &y, "roles", R_NORMAL, p->roles
+		    ? "copied first, before any database (migration.roles)"
+		    : "not copied (migration.roles = false)");
 	review_line(c, &y, "tables", R_NORMAL, inc);
 	review_line(c, &y, "except", R_NORMAL, exc);
 	free(dbs);
@@ -285,7 +290,11 @@ void review_draw(struct wizard *w, struct canvas *c, int top, int height)
 			 plan_format_name(p->format), p->split_threshold_mb);
 		review_line(c, &y, "copy", R_NORMAL, buf);
 	}
-	snprintf(buf, sizeof buf, "%s%s", plan_validate_name(p->validate), p->analyze ? ", then ANALYZE" : ", no ANALYZE");
+	snprintf(buf, sizeof buf, "%s%s%s%s; backfill later writes; %s",
+		 p->validate == VALIDATE_NONE ? "no validation" : "validation ",
+		 p->validate == VALIDATE_NONE ? "" : plan_validate_name(p->validate),
+		 p->business_queries ? ", queries " : "",
+		 p->business_queries ? p->business_queries : "", p->analyze ? "ANALYZE" : "no ANALYZE");
 	review_line(c, &y, "then", R_NORMAL, buf);
 	if (!w->be->schema_load)
 		snprintf(buf, sizeof buf, "not available in this build: create the tables before the copy");

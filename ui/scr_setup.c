@@ -8,6 +8,7 @@
 
 static const char *const steps_text[] = {
 	"Connections   test the source and the destination",
+	"Databases     tick the source's databases to migrate",
 	"Evaluation    check versions, sizes, extensions, risks; fix or accept",
 	"Method        the recommended way to move the data, and the others",
 	"Whitelist     what to open on ADB, recorded so it is closed again",
@@ -16,6 +17,8 @@ static const char *const steps_text[] = {
 	"Review        everything that will happen, before the copy",
 	"Migration     copy the data, live per table",
 	"Validation    compare source and destination",
+	"Business      the application's queries on both sides",
+	"Backfill      rows written on the source since the copy",
 	"ANALYZE       statistics for the destination",
 	"Access        close every opening; nothing is finished before",
 	"Summary       totals, failed tables, the report",

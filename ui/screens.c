@@ -14,6 +14,15 @@ const struct screen wizard_screens[SCR_COUNT] = {
 	  "t tests both connections live.  Passwords come from ~/.pgpass or PGPASSFILE and are "
 	  "never shown.  Next needs both connections tested and reachable.",
 	  2, NULL, connections_draw, connections_key, connections_validate, NULL, NULL, NULL },
+	{ SCR_DATABASES, "Databases", "Space tick  a all/none",
+	  "The source's databases (all but postgres, template0 and template1) with their sizes.  "
+	  "Space ticks or unticks the selected one, a ticks all or none.  The plan's "
+	  "migration.databases comes ticked, or the connection's own database when it names none.  "
+	  "With several ticked, the roles are copied first (migration.roles), then every later "
+	  "step (schema, copy, validation, backfill, ANALYZE) runs over each ticked database; a "
+	  "database the source lacks or the destination cannot create is named with the reason and "
+	  "the others go on.",
+	  0, databases_enter, databases_draw, databases_key, databases_validate, databases_apply, NULL, NULL },
 	{ SCR_EVALUATION, "Evaluation", "a accept  r rerun",
 	  "The checks of gp2adb check, with what to do about each.  A failing check must be "
 	  "resolved (fix it, then r to rerun the checks) or accepted explicitly with a, "
@@ -60,6 +69,20 @@ const struct screen wizard_screens[SCR_COUNT] = {
 	  "checksums as the plan says).  Differences are shown in red with what differs.",
 	  0, validation_enter, validation_draw, validation_key, validation_validate, NULL,
 	  validation_tick, NULL },
+	{ SCR_BIZCHECK, "Business check", "e queries file  r run",
+	  "The application's own queries (gp2adb validate --queries FILE) on both sides: e types "
+	  "the file (migration.business_queries by default), Enter or r runs it.  Each query's "
+	  "result is compared (as a multiset, in order when it ends with ORDER BY, floats within "
+	  "a tolerance) and timed on both sides; a query that fails on a side is shown with its "
+	  "error.  Enter without a file goes on.",
+	  0, bizcheck_enter, bizcheck_draw, bizcheck_key, bizcheck_validate, NULL, bizcheck_tick, NULL },
+	{ SCR_BACKFILL, "Backfill", "b backfill",
+	  "Tables written on the source since their copy (gp2adb backfill), found by their change "
+	  "fingerprints (or row counts).  Each is brought up to date with the rows beyond its "
+	  "ever-increasing column, or copied again whole.  b backfills them (after asking) with the "
+	  "same live panes as the copy, then validates what was backfilled.  When nothing changed "
+	  "there is nothing to do.",
+	  0, backfill_enter, backfill_draw, backfill_key, backfill_validate, NULL, backfill_tick, NULL },
 	{ SCR_ANALYZE, "ANALYZE", NULL,
 	  "ANALYZE on the destination, so that its planner has statistics for the new tables.",
 	  0, analyze_enter, analyze_draw, NULL, analyze_validate, NULL, analyze_tick, NULL },

@@ -11,6 +11,15 @@ void connections_draw(struct wizard *w, struct canvas *c, int top, int height);
 bool connections_key(struct wizard *w, int key);
 bool connections_validate(struct wizard *w, char *err, size_t size);
 
+/* scr_databases.c */
+enum nav databases_enter(struct wizard *w, char *reason, size_t size);
+void databases_draw(struct wizard *w, struct canvas *c, int top, int height);
+bool databases_key(struct wizard *w, int key);
+bool databases_validate(struct wizard *w, char *err, size_t size);
+bool databases_apply(struct wizard *w, char *err, size_t size);
+/* "a, b (2 databases, 1.2 GiB)": the review's and the summary's line. */
+char *databases_text(const struct ui_model *m);
+
 /* scr_plan.c */
 enum nav evaluation_enter(struct wizard *w, char *reason, size_t size);
 void evaluation_draw(struct wizard *w, struct canvas *c, int top, int height);
@@ -58,12 +67,28 @@ bool migration_key(struct wizard *w, int key);
 bool migration_validate(struct wizard *w, char *err, size_t size);
 void migration_tick(struct wizard *w);
 
-/* scr_finish.c */
+/* scr_finish.c (and scr_bizcheck.c, scr_backfill.c between validation and ANALYZE) */
 enum nav validation_enter(struct wizard *w, char *reason, size_t size);
 void validation_draw(struct wizard *w, struct canvas *c, int top, int height);
 bool validation_key(struct wizard *w, int key);
 bool validation_validate(struct wizard *w, char *err, size_t size);
 void validation_tick(struct wizard *w);
+/* scr_bizcheck.c */
+enum nav bizcheck_enter(struct wizard *w, char *reason, size_t size);
+void bizcheck_draw(struct wizard *w, struct canvas *c, int top, int height);
+bool bizcheck_key(struct wizard *w, int key);
+bool bizcheck_validate(struct wizard *w, char *err, size_t size);
+void bizcheck_tick(struct wizard *w);
+
+/* scr_backfill.c */
+enum nav backfill_enter(struct wizard *w, char *reason, size_t size);
+void backfill_draw(struct wizard *w, struct canvas *c, int top, int height);
+bool backfill_key(struct wizard *w, int key);
+bool backfill_validate(struct wizard *w, char *err, size_t size);
+void backfill_tick(struct wizard *w);
+void backfill_screen_confirm(struct wizard *w);
+
+/* scr_finish.c */
 enum nav analyze_enter(struct wizard *w, char *reason, size_t size);
 void analyze_draw(struct wizard *w, struct canvas *c, int top, int height);
 bool analyze_validate(struct wizard *w, char *err, size_t size);

@@ -148,6 +148,9 @@ static void answer(struct wizard *w, bool yes)
 	case CONFIRM_OPENING_CLOSED:
 		access_screen_confirm(w);
 		break;
+	case CONFIRM_BACKFILL:
+		backfill_screen_confirm(w);
+		break;
 	case CONFIRM_INTERRUPT:
 	case CONFIRM_QUIT:
 		copy_cancel(w);
@@ -379,6 +382,12 @@ int wizard_exit_code(const struct wizard *w)
 		return EXIT_COPY_FAILED;
 	for (size_t i = 0; i < m->validation.n; i++)
 		if (m->validation.rows[i].state == VAL_DIFF)
+			return EXIT_DIFFERENCES;
+	for (size_t i = 0; i < m->bizcheck.n; i++)
+		if (m->bizcheck.rows[i].state == BIZQ_DIFFERS)
+			return EXIT_DIFFERENCES;
+	for (size_t i = 0; i < m->backfill.val.n; i++)
+		if (m->backfill.val.rows[i].state == VAL_DIFF)
 			return EXIT_DIFFERENCES;
 	/* not finished while an opening is open, or while nobody could check */
 	if (openings_count_open(&m->openings) > 0 || (w->be && w->be->ledger_list && !m->ledger_ready))

@@ -53,7 +53,7 @@ extern const struct screen wizard_screens[SCR_COUNT];
 
 enum overlay { OV_NONE, OV_HELP, OV_CONFIRM, OV_INSPECT };
 enum confirm_action { CONFIRM_QUIT, CONFIRM_NEXT, CONFIRM_CANCEL_COPY, CONFIRM_INTERRUPT,
-	CONFIRM_OPENING_CLOSED };
+	CONFIRM_OPENING_CLOSED, CONFIRM_BACKFILL };
 
 /* Screen-local state; reset when a screen is entered. */
 struct screen_state {
