@@ -10,6 +10,7 @@
 #include "progress.h"
 #include "source_state.h"
 #include "strbuf.h"
+#include "validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,4 +282,28 @@ void backfill_plan_free(struct backfill_plan *b)
 	}
 	free(b->v);
 	memset(b, 0, sizeof *b);
+}
+
+bool backfill_validate_changed(const struct plan *p, const struct backfill_plan *b, struct validate_result *res,
+		       char ***differ, char *err, size_t errsize, bool *connect_failed)
+{
+	struct plan view = *p;
+	view.include = NULL;
+	view.exclude = NULL;
+	for (size_t i = 0; i < b->n; i++)
+		if (backfill_changed(&b->v[i]))
+			view.include = strv_push(view.include, b->v[i].pattern);
+	if (view.validate == VALIDATE_NONE)
+		view.validate = VALIDATE_AGGREGATES;
+	struct validate_options o;
+	validate_options_from_plan(&o, &view);
+	struct validate_run *run = validate_start(&view, &o, err, errsize, connect_failed);
+	strv_free(view.include);
+	if (!run)
+		return false;
+	validate_finish(run, res);
+	for (size_t i = 0; i < res->n; i++)
+		if (res->tables[i].status != VALIDATE_MATCH)
+			*differ = strv_push(*differ, res->tables[i].qualified);
+	return true;
 }

@@ -61,6 +61,13 @@ void backfill_plan_free(struct backfill_plan *b);
  * whole, every changed table is copied again whole.  Caller frees. */
 struct engine_backfill_unit *backfill_units(const struct backfill_plan *b, bool whole, size_t *n);
 
+/* Validate the tables b backfills (at the plan's level, aggregates when it
+ * says none): res filled, and the names of those that still differ pushed
+ * onto *differ.  false when it could not run: err, *connect_failed. */
+struct validate_result;
+bool backfill_validate_changed(const struct plan *p, const struct backfill_plan *b, struct validate_result *res,
+		       char ***differ, char *err, size_t errsize, bool *connect_failed);
+
 /* Whether the table is to be backfilled. */
 bool backfill_changed(const struct backfill_table *t);
 

@@ -83,5 +83,9 @@ bool bizcheck_compare(const PGresult *src, const PGresult *dst, bool ordered, ch
 
 char *bizcheck_report_text(const struct bizreport *r, const char *file);
 char *bizcheck_report_json(const struct bizreport *r, const char *file);
+/* Both reports saved in the migration's journal directory as
+ * business-check-STAMP.txt and .json; the text one's path, or NULL when they
+ * could not be written (said in the log). */
+char *bizcheck_report_save(const struct plan *p, const char *text, const char *json);
 
 #endif

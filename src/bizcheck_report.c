@@ -1,11 +1,14 @@
 /* bizcheck_report: the business check's report, as text and as JSON. */
 #include "bizcheck.h"
+#include "journal.h"
 #include "json.h"
 #include "mem.h"
 #include "strbuf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *status_name(enum bizstatus s)
 {
@@ -110,4 +113,24 @@ char *bizcheck_report_json(const struct bizreport *r, const char *file)
 	json_object_end(&j);
 	strbuf_puts(&sb, "\n");
 	return strbuf_finish(&sb);
+}
+
+char *bizcheck_report_save(const struct plan *p, const char *text, const char *json)
+{
+	struct journal j;
+	if (!journal_open(&j, p, true))
+		return NULL;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	char *tn = xasprintf("business-check-%s.txt", stamp), *jn = xasprintf("business-check-%s.json", stamp);
+	char *path = NULL;
+	if (journal_write_atomic(&j, tn, text, strlen(text)) && journal_write_atomic(&j, jn, json, strlen(json)))
+		path = journal_path(&j, tn);
+	free(tn);
+	free(jn);
+	journal_close(&j);
+	return path;
 }

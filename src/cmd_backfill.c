@@ -68,29 +68,13 @@ static int run_units(const struct plan *p, const struct engine_backfill_unit *u,
 /* Validate the tables backfilled; the names of those that still differ. */
 static int validate_tables(const struct plan *p, const struct backfill_plan *b, char ***differ)
 {
-	struct plan view = *p;
-	view.include = NULL;
-	view.exclude = NULL;
-	for (size_t i = 0; i < b->n; i++)
-		if (backfill_changed(&b->v[i]))
-			view.include = strv_push(view.include, b->v[i].pattern);
-	if (view.validate == VALIDATE_NONE)
-		view.validate = VALIDATE_AGGREGATES;
-	struct validate_options o;
-	validate_options_from_plan(&o, &view);
 	char err[1024];
 	bool connect_failed;
-	struct validate_run *run = validate_start(&view, &o, err, sizeof err, &connect_failed);
-	strv_free(view.include);
-	if (!run) {
+	struct validate_result res;
+	if (!backfill_validate_changed(p, b, &res, differ, err, sizeof err, &connect_failed)) {
 		fprintf(stderr, "gp2adb: %s\n", err);
 		return connect_failed ? EXIT_CONNECT : EXIT_DIFFERENCES;
 	}
-	struct validate_result res;
-	validate_finish(run, &res);
-	for (size_t i = 0; i < res.n; i++)
-		if (res.tables[i].status != VALIDATE_MATCH)
-			*differ = strv_push(*differ, res.tables[i].qualified);
 	if (!p->json) {
 		char *t = validate_report_text(&res);
 		printf("\n%s", t);
@@ -99,14 +83,6 @@ static int validate_tables(const struct plan *p, const struct backfill_plan *b, 
 	int rc = res.differ || res.missing || res.extra || res.errors ? EXIT_DIFFERENCES : EXIT_OK;
 	validate_result_free(&res);
 	return rc;
-}
-
-static bool in_list(char *const *v, const char *s)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		if (strcmp(v[i], s) == 0)
-			return true;
-	return false;
 }
 
 int cmd_backfill(struct cli *cli)
@@ -140,7 +116,7 @@ int cmd_backfill(struct cli *cli)
 		size_t redo = 0;
 		for (size_t i = 0; i < b.n; i++) {
 			struct backfill_table *t = &b.v[i];
-			bool want = t->predicate && in_list(differ, t->qualified);
+			bool want = t->predicate && strv_contains(differ, t->qualified);
 			if (!want && backfill_changed(t))
 				t->change = BACKFILL_UNCHANGED;     /* not part of the second round */
 			redo += want;

@@ -4,34 +4,11 @@
 #include "cluster.h"
 #include "cmd.h"
 #include "exitcode.h"
-#include "journal.h"
 #include "mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static void save(const struct plan *p, const char *text, const char *json)
-{
-	struct journal j;
-	if (!journal_open(&j, p, true))
-		return;
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-	char *txt = xasprintf("business-check-%s.txt", stamp), *js = xasprintf("business-check-%s.json", stamp);
-	if (journal_write_atomic(&j, txt, text, strlen(text)) && journal_write_atomic(&j, js, json, strlen(json))) {
-		char *path = journal_path(&j, txt);
-		fprintf(p->json ? stderr : stdout, "report saved: %s\n", path);
-		free(path);
-	}
-	free(txt);
-	free(js);
-	journal_close(&j);
-}
 
 int cmd_bizcheck(struct cli *cli)
 {
@@ -76,7 +53,10 @@ int cmd_bizcheck(struct cli *cli)
 	char *text = bizcheck_report_text(&r, p->business_queries);
 	char *json = bizcheck_report_json(&r, p->business_queries);
 	fputs(p->json ? json : text, stdout);
-	save(p, text, json);
+	char *saved = bizcheck_report_save(p, text, json);
+	if (saved)
+		fprintf(p->json ? stderr : stdout, "report saved: %s\n", saved);
+	free(saved);
 	free(text);
 	free(json);
 	/* differences in the results are validation differences; a query that

@@ -65,6 +65,14 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+bool strv_contains(char *const *v, const char *s)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
 size_t strv_len(char *const *v)
 {
 	size_t n = 0;

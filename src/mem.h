@@ -2,6 +2,7 @@
 #ifndef GP2ADB_MEM_H
 #define GP2ADB_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void *xmalloc(size_t n);
@@ -13,6 +14,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A string vector: a NULL-terminated array of owned strings. */
 size_t strv_len(char *const *v);
+bool strv_contains(char *const *v, const char *s);    /* an equal string is in v */
 char **strv_push(char **v, const char *s);    /* returns the (moved) vector */
 char **strv_dup(char *const *v);
 void strv_free(char **v);

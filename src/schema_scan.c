@@ -52,14 +52,6 @@ static void add(struct scan *sc, const char *id, const char *subject, const char
 	x->fix = xstrdup(fix);
 }
 
-static bool in_list(char *const *list, const char *s)
-{
-	for (size_t i = 0; list && list[i]; i++)
-		if (strcmp(list[i], s) == 0)
-			return true;
-	return false;
-}
-
 static bool kw_seq(const struct toks *tl, size_t i, const char *a, const char *b, const char *c)
 {
 	return toks_kw(tl, i, a) && (!b || toks_kw(tl, i + 1, b)) && (!c || toks_kw(tl, i + 2, c));
@@ -244,7 +236,7 @@ static void scan_constraint(struct scan *sc, const struct toks *tl)
 	if (toks_find_kw(tl, 0, "primary") == tl->n && toks_find_kw(tl, 0, "unique") == tl->n)
 		return;
 	const char *on = strstr(sc->it->name, " on ");
-	if (on && in_list(sc->random_tables, on + 4))
+	if (on && strv_contains(sc->random_tables, on + 4))
 		add(sc, "gp-random-unique", NULL,
 		    "distribute the table by the key's columns (DISTRIBUTED BY (...)) or drop the key",
 		    "a DISTRIBUTED RANDOMLY table cannot have a primary key or unique constraint");
@@ -270,7 +262,7 @@ static void scan_destination(struct scan *sc, const struct toks *tl)
 				break;
 			char *role = sqltok_text(tl->s, &tl->t[j]);
 			if (strcmp(role, "public") && strcmp(role, "current_user") && strcmp(role, "session_user") &&
-			    strcmp(role, "current_role") && !in_list(d->roles, role)) {
+			    strcmp(role, "current_role") && !strv_contains(d->roles, role)) {
 				char fix[200];
 				snprintf(fix, sizeof fix, "create the role on the destination first (CREATE ROLE %.60s;) "
 					 "or change the owner and grants to an existing role", role);
@@ -288,7 +280,7 @@ static void scan_destination(struct scan *sc, const struct toks *tl)
 	if (strcmp(k, "FUNCTION") == 0 || strcmp(k, "PROCEDURE") == 0 || strcmp(k, "LANGUAGE") == 0) {
 		size_t l = toks_find_kw(tl, 0, "language");
 		char *lang = l + 1 < tl->n ? sqltok_text(tl->s, &tl->t[l + 1]) : NULL;
-		if (lang && in_list((char **)untrusted, lang))
+		if (lang && strv_contains((char **)untrusted, lang))
 			add(sc, "dst-untrusted-language", NULL,
 			    "rewrite it in a trusted language (plpgsql, sql) or ask the provider to create it",
 			    "language %s needs a superuser, and the destination account is not one", lang);
@@ -306,7 +298,7 @@ static void scan_destination(struct scan *sc, const struct toks *tl)
 				j++;
 			char name[64];
 			toks_word(tl, j, name, sizeof name);
-			if (name[0] && in_list(d->su_settings, name))
+			if (name[0] && strv_contains(d->su_settings, name))
 				add(sc, "dst-superuser-setting", name, "remove the setting, or ask the provider to set it",
 				    "sets %s, which only a superuser may change", name);
 		}
@@ -332,7 +324,7 @@ void schema_scan(const struct schema_items *items, const struct schema_dest *dst
 				    "sets allow_system_table_mods");
 			char name[64];
 			toks_word(&tl, 1, name, sizeof name);
-			if (dst && name[0] && toks_kw(&tl, 0, "set") && !strchr(name, '.') && !in_list(dst->settings, name))
+			if (dst && name[0] && toks_kw(&tl, 0, "set") && !strchr(name, '.') && !strv_contains(dst->settings, name))
 				add(&sc, "dst-unknown-setting", name, "nothing to do: gp2adb goes on without it",
 				    "the destination does not know the setting %s", name);
 			if (dst)

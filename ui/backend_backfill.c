@@ -175,31 +175,15 @@ static int run_units(struct core *c, const struct plan *p, const char *db, const
 static int validate_tables(struct core *c, const struct plan *p, const char *db, const struct backfill_plan *b,
 			   char ***differ)
 {
-	struct plan view = *p;
-	view.include = NULL;
-	view.exclude = NULL;
-	for (size_t i = 0; i < b->n; i++)
-		if (backfill_changed(&b->v[i]))
-			view.include = strv_push(view.include, b->v[i].pattern);
-	if (view.validate == VALIDATE_NONE)
-		view.validate = VALIDATE_AGGREGATES;
-	struct validate_options o;
-	validate_options_from_plan(&o, &view);
 	char err[1024];
 	bool connect_failed;
-	struct validate_run *run = validate_start(&view, &o, err, sizeof err, &connect_failed);
-	strv_free(view.include);
-	if (!run) {
+	struct validate_result res;
+	if (!backfill_validate_changed(p, b, &res, differ, err, sizeof err, &connect_failed)) {
 		pthread_mutex_lock(&c->mu);
 		snprintf(c->bfo.error, sizeof c->bfo.error, "validating the backfilled tables: %.450s", err);
 		pthread_mutex_unlock(&c->mu);
 		return connect_failed ? EXIT_CONNECT : EXIT_DIFFERENCES;
 	}
-	struct validate_result res;
-	validate_finish(run, &res);
-	for (size_t i = 0; i < res.n; i++)
-		if (res.tables[i].status != VALIDATE_MATCH)
-			*differ = strv_push(*differ, res.tables[i].qualified);
 	struct ui_validation v;
 	ui_validation_from_result(&res, &v);
 	pthread_mutex_lock(&c->mu);
@@ -216,14 +200,6 @@ static int validate_tables(struct core *c, const struct plan *p, const char *db,
 	ui_validation_free(&v);
 	validate_result_free(&res);
 	return rc;
-}
-
-static bool in_list(char *const *v, const char *s)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		if (strcmp(v[i], s) == 0)
-			return true;
-	return false;
 }
 
 /* One database: the units, their validation, and the incremental tables
@@ -247,7 +223,7 @@ static int backfill_database(struct core *c, const struct plan *p, const char *d
 		size_t redo = 0;
 		for (size_t i = 0; i < b->n; i++) {
 			struct backfill_table *t = &b->v[i];
-			bool want = t->predicate && in_list(differ, t->qualified);
+			bool want = t->predicate && strv_contains(differ, t->qualified);
 			if (!want && backfill_changed(t))
 				t->change = BACKFILL_UNCHANGED;     /* not part of the second round */
 			redo += want;

@@ -2,13 +2,11 @@
  * and the same runs as gp2adb validate --queries, over every database of the
  * plan, its report saved beside the validation's. */
 #include "backend_priv.h"
-#include "journal.h"
 #include "mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static void row_from_result(const struct bizresult *r, bool multi, struct ui_biz_row *out)
 {
@@ -33,23 +31,10 @@ static void row_from_result(const struct bizresult *r, bool multi, struct ui_biz
  * batch command saves them. */
 static void save(const struct plan *p, const struct bizreport *r)
 {
-	struct journal j;
-	if (!journal_open(&j, p, true))
-		return;
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 	char *text = bizcheck_report_text(r, p->business_queries), *json = bizcheck_report_json(r, p->business_queries);
-	char *tn = xasprintf("business-check-%s.txt", stamp), *jn = xasprintf("business-check-%s.json", stamp);
-	(void)journal_write_atomic(&j, tn, text, strlen(text));
-	(void)journal_write_atomic(&j, jn, json, strlen(json));
-	free(tn);
-	free(jn);
+	free(bizcheck_report_save(p, text, json));
 	free(text);
 	free(json);
-	journal_close(&j);
 }
 
 static void *bizcheck_main(void *arg)
