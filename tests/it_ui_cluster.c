@@ -116,6 +116,66 @@ static void test_databases_list(void **state)
 	free(dir);
 }
 
+static const struct finding *finding_titled(const struct findings *f, const char *id, const char *prefix)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->items[i].id, id) == 0 && strncmp(f->items[i].title, prefix, strlen(prefix)) == 0)
+			return &f->items[i];
+	return NULL;
+}
+
+/* Evaluation over every database of the plan: each database's findings,
+ * named by it; the sizes added up; one the source lacks is a failure of its
+ * own; one the destination lacks is checked through its postgres database. */
+static void test_evaluation_every_database(void **state)
+{
+	(void)state;
+	tu_createdb(TU_SRC, "ev_a");
+	tu_createdb(TU_SRC, "ev_b");
+	tu_createdb(TU_DST, "ev_a");
+	PGconn *s = tu_connect(TU_SRC, "ev_a");
+	tu_exec(s, "CREATE TABLE keyed (id int PRIMARY KEY); INSERT INTO keyed SELECT generate_series(1, 1000)");
+	PQfinish(s);
+	s = tu_connect(TU_SRC, "ev_b");
+	tu_exec(s, "CREATE TABLE parent (id int PRIMARY KEY); CREATE TABLE child () INHERITS (parent);"
+		   "INSERT INTO child SELECT generate_series(1, 5000)");
+	PQfinish(s);
+	char *dir = tu_tmpdir();
+	struct plan p;
+	plan_for(&p, dir, "ev_a");
+	p.databases = strv_push(strv_push(strv_push(NULL, "ev_a"), "ev_b"), "ev_gone");
+	struct ui_backend be;
+	char err[400] = "";
+	ui_backend_core(&be, NULL);
+	assert_true(be.checks_start(be.ctx, &p, err, sizeof err));
+	struct findings f = { 0 };
+	bool ok = false, done = false;
+	double t0 = ct_now();
+	while (!(done = be.checks_poll(be.ctx, &f, &ok, err, sizeof err)) && ct_now() - t0 < LIMIT_S)
+		ct_pause_ms(100);
+	assert_true(done);
+	if (!ok)
+		fail_msg("checks: %s", err);
+	for (size_t i = 0; i < f.n; i++)
+		fprintf(stderr, "# %s %s: %s\n", severity_name(f.items[i].severity), f.items[i].id, f.items[i].title);
+	/* ev_b's inheritance is found, and said to be ev_b's; ev_a has none */
+	const struct finding *inh = finding_titled(&f, "inheritance.children", "ev_b: ");
+	assert_non_null(inh);
+	assert_int_equal(inh->severity, SEV_INFO);
+	assert_int_equal(finding_titled(&f, "inheritance.children", "ev_a: ")->severity, SEV_OK);
+	/* ev_b is not on the destination yet: its destination checks still ran */
+	const struct finding *dv = finding_titled(&f, "version.destination", "ev_b: ");
+	assert_non_null(dv);
+	assert_int_not_equal(dv->severity, SEV_FAIL);
+	const struct finding *gone = finding_titled(&f, "databases.missing", "database ev_gone");
+	assert_non_null(gone);
+	assert_int_equal(gone->severity, SEV_FAIL);
+	findings_free(&f);
+	be.done(be.ctx);
+	plan_done(&p);
+	free(dir);
+}
+
 static void schema_apply(const struct ui_backend *be, const struct plan *p, bool post, struct ui_schema *s)
 {
 	char err[400] = "";
@@ -472,7 +532,8 @@ static void test_backfill(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_databases_list), cmocka_unit_test(test_cluster_steps),
+		cmocka_unit_test(test_databases_list), cmocka_unit_test(test_evaluation_every_database),
+		cmocka_unit_test(test_cluster_steps),
 		cmocka_unit_test(test_cluster_create_fails), cmocka_unit_test(test_bizcheck),
 		cmocka_unit_test(test_backfill),
 	};

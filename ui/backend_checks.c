@@ -1,35 +1,94 @@
-/* The wizard's evaluation (3) and method (4) over preflight and the advisor. */
+/* The wizard's evaluation and method steps over preflight and the advisor. */
 #include "backend_priv.h"
 #include "advisor.h"
 #include "db.h"
+#include "mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* 3. Evaluation: preflight on its own connections. */
+/* One database's checks, its findings moved into *all (titles prefixed with
+ * the database's name when there are several) and its facts added to
+ * *facts.  false: the source could not be read (err). */
+static bool check_database(const struct plan *view, const char *db, bool first, struct findings *all,
+			   struct preflight_facts *facts, char *err, size_t errsize)
+{
+	struct db_error e;
+	char text[700];
+	PGconn *src = db_connect(&view->source, "wizard", &e);
+	if (!src) {
+		snprintf(err, errsize, "cannot connect to the source%s%s: %.250s", db ? " database " : "", db ? db : "",
+			 db_error_text(&e, text, sizeof text));
+		return false;
+	}
+	/* Unreachable destination: its checks become a finding saying so.  A
+	 * database the schema step has yet to create is checked through the
+	 * destination's postgres database, as gp2adb check does. */
+	PGconn *dst = db_connect(&view->destination, "wizard", &e);
+	if (!dst && db) {
+		struct endpoint maint = view->destination;
+		maint.dbname = "postgres";
+		dst = db_connect(&maint, "wizard", &e);
+	}
+	struct findings f = { 0 };
+	struct preflight_facts fa;
+	memset(&fa, 0, sizeof fa);
+	struct preflight_options opt = { PREFLIGHT_WRITES_INTERVAL };
+	bool ok = preflight_run(view, src, dst, &opt, &f, &fa, err, errsize);
+	if (dst)
+		PQfinish(dst);
+	PQfinish(src);
+	for (size_t i = 0; i < f.n; i++) {
+		struct finding *x = &f.items[i];
+		char *title = db ? xasprintf("%s: %s", db, x->title) : xstrdup(x->title);
+		findings_add(all, x->id, x->severity, title, x->detail, x->remedy, x->objects);
+		x->objects = NULL;      /* taken */
+		free(title);
+	}
+	findings_free(&f);
+	if (!ok)
+		return false;
+	if (first) {
+		*facts = fa;
+	} else {
+		facts->total_bytes += fa.total_bytes;
+		facts->total_rows += fa.total_rows;
+		facts->segment_path_bytes += fa.segment_path_bytes;
+		facts->segment_path_tables += fa.segment_path_tables;
+	}
+	return true;
+}
+
+/* 3. Evaluation: preflight on its own connections, for every database the
+ * plan migrates. */
 static void *checks_main(void *arg)
 {
 	struct core *c = arg;
 	const struct plan *p = c->checks.plan;
-	struct db_error e;
-	char text[700], err[300] = "";
+	char err[300] = "";
 	struct findings f = { 0 };
 	struct preflight_facts facts;
-	bool ok = false;
 	memset(&facts, 0, sizeof facts);
-	PGconn *src = db_connect(&p->source, "wizard", &e);
-	if (!src) {
-		snprintf(err, sizeof err, "cannot connect to the source: %.250s", db_error_text(&e, text, sizeof text));
-	} else {
-		/* Unreachable destination: its checks become a finding saying so. */
-		PGconn *dst = db_connect(&p->destination, "wizard", &e);
-		struct preflight_options opt = { PREFLIGHT_WRITES_INTERVAL };
-		ok = preflight_run(p, src, dst, &opt, &f, &facts, err, sizeof err);
-		if (dst)
-			PQfinish(dst);
-		PQfinish(src);
+	struct core_dbs dbs;
+	bool ok = core_dbs_load(p, &dbs, err, sizeof err);
+	bool first = true;
+	for (size_t i = 0; ok && i < dbs.dbs.n; i++) {
+		const char *db = core_dbs_name(&dbs, i);
+		if (!dbs.dbs.v[i].on_source) {
+			char *title = xasprintf("database %s is not on the source", db);
+			findings_add(&f, "databases.missing", SEV_FAIL, title,
+				     "migration.databases (or the wizard's Databases step) names it, but the source has no such database.",
+				     "Untick it, or correct the name in migration.databases.", NULL);
+			free(title);
+			continue;
+		}
+		struct plan view;
+		core_dbs_view(&dbs, p, i, &view);
+		ok = check_database(&view, db, first, &f, &facts, err, sizeof err);
+		first = false;
 	}
+	core_dbs_free(&dbs);
 	pthread_mutex_lock(&c->mu);
 	findings_free(&c->checks_out);
 	c->checks_out = f;
