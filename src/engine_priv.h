@@ -81,6 +81,10 @@ struct eunit {
 	atomic_llong bytes, rows;       /* this attempt; reset when it is retried */
 };
 
+/* Units a worker reads in one source transaction before it begins another
+ * in the same snapshot (releasing the tables' locks). */
+#define ENGINE_SRC_UNITS_PER_TXN 50
+
 struct worker {
 	struct engine *e;
 	int id;
@@ -88,6 +92,7 @@ struct worker {
 	bool started;
 	PGconn *src, *dst;
 	bool src_ready, dst_ready;      /* session set up (snapshot imported, ...) */
+	int src_units;                  /* units begun in the source's current transaction */
 	pthread_mutex_t cancel_lock;    /* guards the PGcancel objects */
 	PGcancel *src_cancel, *dst_cancel;
 	atomic_bool busy;
@@ -118,6 +123,7 @@ struct engine {
 	enum unit_state *ustate;        /* mirror of units[].state for unit_pick */
 	size_t *utable;                 /* units[].spec.table, for unit_pick */
 	enum prep_state *tprep;         /* mirror of tables[].prep for unit_pick */
+	size_t ufirst;                  /* unit_pick's cursor: no unit before it is queued (engine.lock) */
 	size_t nunits;
 	char *journal_dir;
 

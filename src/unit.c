@@ -101,10 +101,12 @@ void unit_sort(struct unit_spec *units, size_t n)
 }
 
 long unit_pick(const size_t *unit_table, const enum unit_state *state, size_t n,
-	       const enum prep_state *table_prep, bool *must_prep)
+	       const enum prep_state *table_prep, size_t *first, bool *must_prep)
 {
 	*must_prep = false;
-	for (size_t i = 0; i < n; i++) {
+	while (*first < n && state[*first] != UNIT_QUEUED)
+		(*first)++;
+	for (size_t i = *first; i < n; i++) {
 		if (state[i] != UNIT_QUEUED)
 			continue;
 		enum prep_state p = table_prep[unit_table[i]];

@@ -57,10 +57,14 @@ enum unit_state { UNIT_QUEUED, UNIT_RUNNING, UNIT_DONE, UNIT_FAILED, UNIT_SKIPPE
 enum prep_state { PREP_NONE, PREP_NEEDED, PREP_RUNNING, PREP_DONE, PREP_FAILED };
 
 /* The unit a free worker should take: the first queued unit (the array is
- * sorted largest first; unit_table[i] is unit i's table) whose table is not being prepared by another worker.
- * *must_prep says the caller has to prepare the table first.  -1: nothing can
- * start now (either nothing is queued or everything waits on a preparation). */
+ * sorted largest first; unit_table[i] is unit i's table) whose table is not
+ * being prepared by another worker.  *first is the caller's cursor: no unit
+ * before it is queued (it starts at 0, the pick moves it past the units that
+ * left the queue, and the caller lowers it when it puts a unit back), so a
+ * pick costs O(1) amortised rather than a scan of every unit.  *must_prep
+ * says the caller has to prepare the table first.  -1: nothing can start now
+ * (nothing is queued: then *first == n; or everything waits on a preparation). */
 long unit_pick(const size_t *unit_table, const enum unit_state *state, size_t n,
-	       const enum prep_state *table_prep, bool *must_prep);
+	       const enum prep_state *table_prep, size_t *first, bool *must_prep);
 
 #endif
