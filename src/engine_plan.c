@@ -112,8 +112,7 @@ static void check_columns(struct etable *et, const struct dst_table *d)
 		char type[128];
 		if (!destination_column(d->cols, c->name, type, sizeof type)) {
 			et->state = TABLE_FAILED;
-			snprintf(et->error, sizeof et->error,
-				 "the destination table has no column \"%s\" (%s on the source); "
+			etable_set_error(et, "the destination table has no column \"%s\" (%s on the source); "
 				 "add it or rerun gp2adb schema", c->name, c->type);
 			break;
 		}
@@ -276,7 +275,7 @@ static void backfill_unit(size_t table, const struct table *t, const struct engi
 	u->count = 1;
 	u->bytes_est = t->bytes > 0 ? t->bytes : 0;
 	snprintf(u->id, sizeof u->id, "%s", bf->unit_id);
-	snprintf(u->predicate, sizeof u->predicate, "%s", bf->predicate ? bf->predicate : "");
+	u->predicate = bf->predicate && *bf->predicate ? xstrdup(bf->predicate) : NULL;
 }
 
 /* Tables and units, before the snapshot is taken. */
@@ -307,7 +306,6 @@ static bool build_tables(struct engine *e, PGconn *dst, char *const *failed, str
 		struct etable *et = &e->tables[e->ntables];
 		et->t = t;
 		et->state = TABLE_QUEUED;
-		rate_window_init(&et->rate);
 		size_t first = *nspecs;
 		et->spec0 = first;
 		if (drop) {
@@ -316,7 +314,7 @@ static bool build_tables(struct engine *e, PGconn *dst, char *const *failed, str
 			g->tables[g->ntables++] = e->ntables;
 			if (g->error[0]) {
 				et->state = TABLE_FAILED;
-				snprintf(et->error, sizeof et->error, "%s", g->error);
+				etable_set_error(et, "%s", g->error);
 			}
 		}
 		if (bf)
@@ -329,7 +327,7 @@ static bool build_tables(struct engine *e, PGconn *dst, char *const *failed, str
 		const struct dst_table *d = drop ? NULL : destination_find(dtabs, ndst, t);
 		if (!drop && !d) {
 			et->state = TABLE_FAILED;
-			snprintf(et->error, sizeof et->error, "the destination has no table %s; run gp2adb schema first",
+			etable_set_error(et, "the destination has no table %s; run gp2adb schema first",
 				 t->qualified);
 		} else if (d) {
 			check_columns(et, d);
@@ -415,7 +413,10 @@ bool engine_plan_units(struct engine *e, PGconn *dst)
 	}
 out:
 	free(done);
-	free(specs);
+	if (e->units)
+		free(specs);    /* the predicates are the units' now */
+	else
+		unit_specs_free(specs, nspecs);
 	strv_free(failed);
 	progress_marks_free(&marks);
 	return ok ? true : engine_setup_fail(e, EXIT_USAGE);

@@ -159,7 +159,7 @@ static void pause_for(struct engine *e, double delay)
 static void set_waiting(struct engine *e, struct etable *et, const char *text)
 {
 	pthread_mutex_lock(&e->lock);
-	snprintf(et->waiting, sizeof et->waiting, "%s", text);
+	etable_set_waiting(et, text);
 	pthread_mutex_unlock(&e->lock);
 }
 
@@ -205,7 +205,7 @@ static bool retry_after(struct worker *w, struct retry *rt, struct etable *et, c
 			log_warn("table %s (%s): the %s cannot be reached or is not ready: %s; waiting up to %d s for "
 				 "it (migration.retry_window_s)", et->t->qualified, what, side, text,
 				 e->plan->retry_window_s);
-		char wait[sizeof et->waiting];
+		char wait[200];
 		snprintf(wait, sizeof wait, "waiting for the %s (%.0f/%d s): %.150s", side,
 			 retry_away_for(rt, now), e->plan->retry_window_s, text);
 		set_waiting(e, et, wait);
@@ -298,9 +298,9 @@ static enum copy_outcome unit_once(struct worker *w, struct eunit *u, struct eta
 		dst_sql = xasprintf("BEGIN;\n%s", et->copy_in_sql);
 	}
 	const char *fmt = !et->binary ? "" : e->sf.pg_num >= 90000 ? " (FORMAT binary)" : " BINARY";
-	char *src_sql = u->spec.predicate[0] || !et->table_out_sql
-		? xasprintf("%s%s%s) TO STDOUT%s", et->select_sql, u->spec.predicate[0] ? " WHERE " : "",
-			    u->spec.predicate, fmt)
+	const char *pred = u->spec.predicate;
+	char *src_sql = pred || !et->table_out_sql
+		? xasprintf("%s%s%s) TO STDOUT%s", et->select_sql, pred ? " WHERE " : "", pred ? pred : "", fmt)
 		: xasprintf("%s TO STDOUT%s", et->table_out_sql, fmt);
 	struct copy_stream cs = {
 		.src = w->src, .dst = w->dst, .src_sql = src_sql, .dst_sql = dst_sql, .binary = et->binary,
@@ -358,7 +358,7 @@ static bool unit_finished(struct engine *e, struct eunit *u, struct etable *et, 
 		if (et->state != TABLE_FAILED) {
 			char text[600];
 			et->state = TABLE_FAILED;
-			snprintf(et->error, sizeof et->error, "%s", db_error_text(err, text, sizeof text));
+			etable_set_error(et, "%s", db_error_text(err, text, sizeof text));
 		}
 		/* the table failed: its queued units would only add to what is redone */
 		for (size_t k = 0; k < e->nunits && et->nunits > 1; k++) {
@@ -404,10 +404,10 @@ static void group_failed(struct engine *e, size_t group, const char *what, const
 	const struct dgroup *g = &e->groups[group];
 	for (size_t i = 0; i < g->ntables; i++) {
 		struct etable *et = &e->tables[g->tables[i]];
-		if (et->state == TABLE_FAILED && strstr(et->error, what))
+		if (et->state == TABLE_FAILED && et->error && strstr(et->error, what))
 			continue;
 		et->state = TABLE_FAILED;
-		snprintf(et->error, sizeof et->error, "%s: %.*s", what, 400, text);
+		etable_set_error(et, "%s: %.*s", what, 400, text);
 		if (et->finished_at == 0 && et->units_running == 0)
 			et->finished_at = engine_now();
 	}

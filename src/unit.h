@@ -10,14 +10,13 @@
 #include "flavor.h"
 
 #define UNIT_ID_MAX 48
-#define UNIT_PRED_MAX 256
 #define UNIT_BLOCK_SIZE 8192        /* block size assumed for estimates only */
 
 struct unit_spec {
 	size_t table;                   /* index of its table in the caller's list */
 	int index, count;               /* k of n within its table */
 	char id[UNIT_ID_MAX];           /* stable within its table: "all", "b0-131072", "b131072-", "s1%4" */
-	char predicate[UNIT_PRED_MAX];  /* "" or a condition for WHERE */
+	char *predicate;                /* NULL or a condition for WHERE (owned: unit_specs_free) */
 	long long bytes_est;
 };
 
@@ -46,6 +45,9 @@ void unit_plan_table(const struct table *t, size_t table, const struct unit_spli
  * split) together cover the whole table: "all"; block ranges from 0 without
  * gap or overlap, the last open-ended; every group of gp_segment_id. */
 bool unit_ids_complete(const char *const *ids, size_t n);
+
+/* Free units and their predicates. */
+void unit_specs_free(struct unit_spec *units, size_t n);
 
 /* Largest first; ties in table then unit order (stable, repeatable). */
 void unit_sort(struct unit_spec *units, size_t n);

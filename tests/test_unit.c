@@ -42,9 +42,9 @@ static void test_small_table_is_one_unit(void **state)
 	unit_plan_table(&t, 7, &s, &u, &n);
 	assert_int_equal(n, 1);
 	assert_string_equal(u[0].id, "all");
-	assert_string_equal(u[0].predicate, "");
+	assert_null(u[0].predicate);
 	assert_int_equal(u[0].table, 7);
-	free(u);
+	unit_specs_free(u, n);
 }
 
 static void test_ctid_ranges_cover_everything(void **state)
@@ -78,8 +78,8 @@ static void test_ctid_ranges_cover_everything(void **state)
 	assert_int_equal(m, n);
 	for (size_t i = 0; i < n; i++)
 		assert_string_equal(again[i].id, u[i].id);
-	free(again);
-	free(u);
+	unit_specs_free(again, m);
+	unit_specs_free(u, n);
 }
 
 static void test_no_split_without_tid_range_scans(void **state)
@@ -93,7 +93,7 @@ static void test_no_split_without_tid_range_scans(void **state)
 	size_t n = 0;
 	unit_plan_table(&t, 0, &s, &u, &n);
 	assert_int_equal(n, 1);
-	free(u);
+	unit_specs_free(u, n);
 	/* a threshold of 0 never splits */
 	f = pg(15);
 	unit_split_for(&s, &f, 0, 0);
@@ -101,7 +101,7 @@ static void test_no_split_without_tid_range_scans(void **state)
 	n = 0;
 	unit_plan_table(&t, 0, &s, &u, &n);
 	assert_int_equal(n, 1);
-	free(u);
+	unit_specs_free(u, n);
 }
 
 static void test_greenplum_segment_groups(void **state)
@@ -123,7 +123,7 @@ static void test_greenplum_segment_groups(void **state)
 	assert_string_equal(u[0].id, "s0%4");
 	assert_string_equal(u[0].predicate, "gp_segment_id % 4 = 0");
 	assert_string_equal(u[3].predicate, "gp_segment_id % 4 = 3");
-	free(u);
+	unit_specs_free(u, n);
 	/* 2 pieces wanted: 2 groups of segments */
 	t = tbl(150 * MB, 'h');
 	u = NULL;
@@ -131,7 +131,7 @@ static void test_greenplum_segment_groups(void **state)
 	unit_plan_table(&t, 0, &s, &u, &n);
 	assert_int_equal(n, 2);
 	assert_string_equal(u[1].predicate, "gp_segment_id % 2 = 1");
-	free(u);
+	unit_specs_free(u, n);
 }
 
 /* A replicated table holds every row on every segment: gp_segment_id is
@@ -154,9 +154,9 @@ static void test_greenplum_replicated_is_one_unit(void **state)
 	unit_plan_table(&t, 0, &s, &u, &n);
 	assert_int_equal(n, 1);
 	assert_string_equal(u[0].id, "all");
-	assert_string_equal(u[0].predicate, "");
+	assert_null(u[0].predicate);
 	assert_int_equal(u[0].bytes_est, 1000 * MB);
-	free(u);
+	unit_specs_free(u, n);
 }
 
 /* Which sets of unit ids cover a whole table, whatever split made them. */
