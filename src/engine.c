@@ -224,20 +224,33 @@ out:
 	return ok;
 }
 
+/* A running table gets a rate window (about 1 kB) when it starts and loses
+ * it when it ends: at 100,000 tables, one each would be 100 MB. */
 static void sample_rates(struct engine *e, double now)
 {
+	pthread_mutex_lock(&e->lock);
 	pthread_mutex_lock(&e->stats_lock);
 	long long total = 0;
 	long long *per = xcalloc(e->ntables + 1, sizeof *per);
 	for (size_t u = 0; u < e->nunits; u++)
 		per[e->units[u].spec.table] += atomic_load(&e->units[u].bytes);
 	for (size_t i = 0; i < e->ntables; i++) {
-		rate_window_push(&e->tables[i].rate, now, per[i]);
+		struct etable *et = &e->tables[i];
+		if (et->state == TABLE_RUNNING && !et->rate) {
+			et->rate = xmalloc(sizeof *et->rate);
+			rate_window_init(et->rate);
+		} else if (et->state != TABLE_RUNNING && et->rate) {
+			free(et->rate);
+			et->rate = NULL;
+		}
+		if (et->rate)
+			rate_window_push(et->rate, now, per[i]);
 		total += per[i];
 	}
 	rate_window_push(&e->total_rate, now, total);
 	free(per);
 	pthread_mutex_unlock(&e->stats_lock);
+	pthread_mutex_unlock(&e->lock);
 }
 
 /* Samples the rates once a second until the workers are done, then runs the
@@ -350,8 +363,11 @@ void engine_free(struct engine *e)
 		free(e->tables[i].copy_in_sql);
 		free(e->tables[i].copy_in_freeze_sql);
 		free(e->tables[i].source_state);
+		etable_free(&e->tables[i]);
 	}
 	free(e->tables);
+	for (size_t u = 0; u < e->nunits; u++)
+		free(e->units[u].spec.predicate);
 	free(e->units);
 	free(e->ustate);
 	free(e->utable);

@@ -14,8 +14,11 @@
 
 enum table_state { TABLE_QUEUED, TABLE_RUNNING, TABLE_DONE, TABLE_FAILED, TABLE_SKIPPED };
 
+/* A table's progress.  Its strings and rate history belong to the snapshot
+ * that holds it (engine_snapshot_text(), engine_snapshot_history()) and are
+ * never NULL: "" and engine_rate_none when there is nothing to say. */
 struct engine_table_stats {
-	char name[256];             /* "schema"."table" as shown to the operator */
+	const char *name;           /* "schema"."table" as shown to the operator */
 	enum table_state state;
 	long long bytes_est;        /* estimated bytes to move (0: unknown) */
 	long long bytes_done;
@@ -26,12 +29,17 @@ struct engine_table_stats {
 	double started_at, finished_at;   /* seconds since the epoch; 0: not yet */
 	double rate_bps;            /* bytes/s over a moving window */
 	double rate_rows;           /* rows/s over the same window */
-	float rate_history[ENGINE_RATE_SAMPLES];  /* bytes/s, oldest first */
-	char error[512];            /* "SQLSTATE: message" when failed */
-	char waiting[200];          /* what it waits for ("waiting for the destination ..."), or "" */
+	const float *rate_history;  /* ENGINE_RATE_SAMPLES bytes/s, oldest first (running tables only) */
+	const char *error;          /* "SQLSTATE: message" when failed */
+	const char *waiting;        /* what it waits for ("waiting for the destination ..."), or "" */
 	int units_resumed;          /* units committed by an earlier run (--resume) */
 	bool segment_path;          /* its rows go segment to segment (doc/segment-path.md) */
 };
+
+/* The rate history of a table that has none (all zeros). */
+extern const float engine_rate_none[ENGINE_RATE_SAMPLES];
+
+struct engine_snapshot_block;
 
 struct engine_snapshot {
 	double now, started_at;     /* seconds since the epoch */
@@ -44,8 +52,22 @@ struct engine_snapshot {
 	bool paused, cancelled, finished;
 	size_t ntables;
 	struct engine_table_stats *tables;   /* owned by the snapshot */
+	struct engine_snapshot_block *strings;  /* what the tables' pointers point into */
 };
 
+/* A table with nothing to say yet: no name, error or history ("" and
+ * engine_rate_none), rows_est unknown. */
+void engine_table_stats_init(struct engine_table_stats *t);
+/* A copy of text that lives as long as the snapshot (for whatever fills
+ * one: the engine, gpcopy's runner, a stand-in). */
+const char *engine_snapshot_text(struct engine_snapshot *s, const char *text);
+/* An array of ENGINE_RATE_SAMPLES zeros that lives as long as the snapshot. */
+float *engine_snapshot_history(struct engine_snapshot *s);
+/* *dst = *src, with src's strings and rate history copied into `into` (so
+ * that src's snapshot can be freed), and the name replaced when name is
+ * not NULL. */
+void engine_table_stats_copy(struct engine_snapshot *into, struct engine_table_stats *dst,
+			     const struct engine_table_stats *src, const char *name);
 void engine_snapshot_free(struct engine_snapshot *s);
 
 /* ---- the engine ---- */

@@ -179,7 +179,7 @@ static void group_failed(struct engine *e, struct dgroup *g, const char *fmt, ..
 	for (size_t i = 0; i < g->ntables; i++) {
 		struct etable *et = &e->tables[g->tables[i]];
 		et->state = TABLE_FAILED;
-		snprintf(et->error, sizeof et->error, "%s", text);
+		etable_set_error(et, "%s", text);
 	}
 	pthread_mutex_unlock(&e->lock);
 }

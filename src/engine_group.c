@@ -207,10 +207,9 @@ void engine_group_snapshot(struct engine *e, struct engine_snapshot *out)
 			out->tables = xrealloc(out->tables, cap * sizeof *out->tables);
 		}
 		for (size_t t = 0; t < s.ntables; t++) {
-			struct engine_table_stats *dst = &out->tables[out->ntables++];
-			*dst = s.tables[t];
-			char *q = xasprintf("\"%s\".", g->dbs.v[i].name);
-			snprintf(dst->name, sizeof dst->name, "%s%s", q, s.tables[t].name);
+			/* s is freed below: its strings are copied into out */
+			char *q = xasprintf("\"%s\".%s", g->dbs.v[i].name, s.tables[t].name);
+			engine_table_stats_copy(out, &out->tables[out->ntables++], &s.tables[t], q);
 			free(q);
 		}
 		engine_snapshot_free(&s);
@@ -222,11 +221,12 @@ void engine_group_snapshot(struct engine *e, struct engine_snapshot *out)
 			continue;
 		out->tables = xrealloc(out->tables, (out->ntables + 1) * sizeof *out->tables);
 		struct engine_table_stats *t = &out->tables[out->ntables++];
-		memset(t, 0, sizeof *t);
-		snprintf(t->name, sizeof t->name, "\"%s\" (database)", g->dbs.v[i].name);
+		engine_table_stats_init(t);
+		char *name = xasprintf("\"%s\" (database)", g->dbs.v[i].name);
+		t->name = engine_snapshot_text(out, name);
+		free(name);
 		t->state = TABLE_FAILED;
-		t->rows_est = -1;
-		snprintf(t->error, sizeof t->error, "%s", g->errors[i]);
+		t->error = engine_snapshot_text(out, g->errors[i]);
 		out->tables_total++;
 		out->tables_failed++;
 	}

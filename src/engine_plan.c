@@ -112,8 +112,7 @@ static void check_columns(struct etable *et, const struct dst_table *d)
 		char type[128];
 		if (!destination_column(d->cols, c->name, type, sizeof type)) {
 			et->state = TABLE_FAILED;
-			snprintf(et->error, sizeof et->error,
-				 "the destination table has no column \"%s\" (%s on the source); "
+			etable_set_error(et, "the destination table has no column \"%s\" (%s on the source); "
 				 "add it or rerun gp2adb schema", c->name, c->type);
 			break;
 		}
@@ -189,24 +188,18 @@ static void table_sql(struct engine *e, struct etable *et)
 	strbuf_done(&out);
 }
 
-static bool in_list(char *const *list, const char *s)
-{
-	for (size_t i = 0; list && list[i]; i++)
-		if (strcmp(list[i], s) == 0)
-			return true;
-	return false;
-}
-
 /* --only-failed: a table to retry.  In mode drop a group is dropped and
- * recreated as one, so a failed member brings back all of its group. */
-static bool retry_wanted(const struct engine *e, char *const *failed, size_t cat_index)
+ * recreated as one, so a failed member brings back all of its group.
+ * failed: the journal's tables as a map (a scan of the list per table was
+ * quadratic when most of 100,000 tables failed). */
+static bool retry_wanted(const struct engine *e, struct strmap *failed, size_t cat_index)
 {
 	const struct table *t = &e->cat.items[cat_index];
 	if (e->plan->mode != MODE_DROP || e->cat_group[cat_index] == SIZE_MAX)
-		return in_list(failed, t->qualified);
+		return strmap_at(failed, t->qualified, false) != NULL;
 	const struct dgroup *g = &e->groups[e->cat_group[cat_index]];
 	for (size_t i = 0; g->members[i]; i++)
-		if (in_list(failed, g->members[i]))
+		if (strmap_at(failed, g->members[i], false))
 			return true;
 	return false;
 }
@@ -276,11 +269,11 @@ static void backfill_unit(size_t table, const struct table *t, const struct engi
 	u->count = 1;
 	u->bytes_est = t->bytes > 0 ? t->bytes : 0;
 	snprintf(u->id, sizeof u->id, "%s", bf->unit_id);
-	snprintf(u->predicate, sizeof u->predicate, "%s", bf->predicate ? bf->predicate : "");
+	u->predicate = bf->predicate && *bf->predicate ? xstrdup(bf->predicate) : NULL;
 }
 
 /* Tables and units, before the snapshot is taken. */
-static bool build_tables(struct engine *e, PGconn *dst, char *const *failed, struct unit_spec **specs,
+static bool build_tables(struct engine *e, PGconn *dst, struct strmap *failed, struct unit_spec **specs,
 			 size_t *nspecs)
 {
 	const struct plan *p = e->plan;
@@ -307,7 +300,6 @@ static bool build_tables(struct engine *e, PGconn *dst, char *const *failed, str
 		struct etable *et = &e->tables[e->ntables];
 		et->t = t;
 		et->state = TABLE_QUEUED;
-		rate_window_init(&et->rate);
 		size_t first = *nspecs;
 		et->spec0 = first;
 		if (drop) {
@@ -316,7 +308,7 @@ static bool build_tables(struct engine *e, PGconn *dst, char *const *failed, str
 			g->tables[g->ntables++] = e->ntables;
 			if (g->error[0]) {
 				et->state = TABLE_FAILED;
-				snprintf(et->error, sizeof et->error, "%s", g->error);
+				etable_set_error(et, "%s", g->error);
 			}
 		}
 		if (bf)
@@ -329,7 +321,7 @@ static bool build_tables(struct engine *e, PGconn *dst, char *const *failed, str
 		const struct dst_table *d = drop ? NULL : destination_find(dtabs, ndst, t);
 		if (!drop && !d) {
 			et->state = TABLE_FAILED;
-			snprintf(et->error, sizeof et->error, "the destination has no table %s; run gp2adb schema first",
+			etable_set_error(et, "the destination has no table %s; run gp2adb schema first",
 				 t->qualified);
 		} else if (d) {
 			check_columns(et, d);
@@ -357,7 +349,13 @@ bool engine_plan_units(struct engine *e, PGconn *dst)
 		if (!failed)
 			log_info("no tables failed in the last run: nothing to retry");
 	}
-	if (!build_tables(e, dst, failed, &specs, &nspecs) || !read_source_states(e))
+	struct strmap failed_map;
+	strmap_init(&failed_map, strv_len(failed));
+	for (size_t i = 0; failed && failed[i]; i++)
+		(void)strmap_at(&failed_map, failed[i], true);
+	bool built = build_tables(e, dst, &failed_map, &specs, &nspecs);
+	strmap_done(&failed_map);
+	if (!built || !read_source_states(e))
 		goto out;
 	if (!e->opt.backfill && !engine_resume_marks(e, dst, specs, &marks))
 		goto out;
@@ -415,7 +413,10 @@ bool engine_plan_units(struct engine *e, PGconn *dst)
 	}
 out:
 	free(done);
-	free(specs);
+	if (e->units)
+		free(specs);    /* the predicates are the units' now */
+	else
+		unit_specs_free(specs, nspecs);
 	strv_free(failed);
 	progress_marks_free(&marks);
 	return ok ? true : engine_setup_fail(e, EXIT_USAGE);

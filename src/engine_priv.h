@@ -38,13 +38,13 @@ struct etable {
 	enum prep_state prep;
 	int units_done, units_running, units_failed, units_left;
 	double started_at, finished_at;
-	char error[512];
-	char waiting[200];              /* what a retry waits for (a server away), or "" */
+	char *error;                    /* why it failed, or NULL (etable_set_error) */
+	char *waiting;                  /* what a retry waits for (a server away), or NULL */
 	/* committed by earlier runs (markers) */
 	long long rows_before, bytes_before;
 	char *source_state;             /* split tables: the source's change fingerprint, or NULL */
-	/* guarded by engine.stats_lock */
-	struct rate_window rate;
+	/* guarded by engine.stats_lock: only while it runs (sample_rates) */
+	struct rate_window *rate;
 	atomic_int retries;
 };
 
@@ -81,6 +81,10 @@ struct eunit {
 	atomic_llong bytes, rows;       /* this attempt; reset when it is retried */
 };
 
+/* Units a worker reads in one source transaction before it begins another
+ * in the same snapshot (releasing the tables' locks). */
+#define ENGINE_SRC_UNITS_PER_TXN 50
+
 struct worker {
 	struct engine *e;
 	int id;
@@ -88,6 +92,7 @@ struct worker {
 	bool started;
 	PGconn *src, *dst;
 	bool src_ready, dst_ready;      /* session set up (snapshot imported, ...) */
+	int src_units;                  /* units begun in the source's current transaction */
 	pthread_mutex_t cancel_lock;    /* guards the PGcancel objects */
 	PGcancel *src_cancel, *dst_cancel;
 	atomic_bool busy;
@@ -118,6 +123,7 @@ struct engine {
 	enum unit_state *ustate;        /* mirror of units[].state for unit_pick */
 	size_t *utable;                 /* units[].spec.table, for unit_pick */
 	enum prep_state *tprep;         /* mirror of tables[].prep for unit_pick */
+	size_t ufirst;                  /* unit_pick's cursor: no unit before it is queued (engine.lock) */
 	size_t nunits;
 	char *journal_dir;
 
@@ -152,6 +158,11 @@ struct engine {
 };
 
 double engine_now(void);
+/* engine_snapshot.c: a table's error, and what it waits for ("" or NULL:
+ * nothing), kept on the heap only when there is one. */
+void etable_set_error(struct etable *et, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void etable_set_waiting(struct etable *et, const char *text);
+void etable_free(struct etable *et);
 /* Record why setup failed (the exit code) and return false. */
 bool engine_setup_fail(struct engine *e, int code);
 

@@ -49,8 +49,7 @@ static char **partial_tables(struct engine *e, const struct progress_marks *mark
 		for (size_t k = m0; k < m0 + nm; k++)
 			units += strcmp(marks->items[k].unit, PROGRESS_PREP_UNIT) != 0;
 		et->state = TABLE_FAILED;
-		snprintf(et->error, sizeof et->error,
-			 "it was partly copied by an interrupted run of this migration (%zu units committed); "
+		etable_set_error(et, "it was partly copied by an interrupted run of this migration (%zu units committed); "
 			 "rerun with --resume (or --only-failed) to finish it, or in mode truncate to copy it again",
 			 units);
 		keep = strv_push(keep, et->t->qualified);
@@ -127,8 +126,7 @@ bool engine_resume_table(struct engine *e, PGconn *dst, struct etable *et, const
 				       : "this source cannot tell whether it changed since its first units were copied";
 	if (why && !replace) {
 		et->state = TABLE_FAILED;
-		snprintf(et->error, sizeof et->error,
-			 "%s, and the rows already copied cannot be told apart from the rest: "
+		etable_set_error(et, "%s, and the rows already copied cannot be told apart from the rest: "
 			 "rerun in mode truncate, or empty it and rerun without --resume", why);
 		return true;
 	}
@@ -184,8 +182,7 @@ static bool redo_after_snapshot(struct engine *e, PGconn *dst, size_t ti)
 	} else {
 		et->units_left = 0;
 		et->state = TABLE_FAILED;
-		snprintf(et->error, sizeof et->error,
-			 "%s, and the rows already copied cannot be told apart from the rest: "
+		etable_set_error(et, "%s, and the rows already copied cannot be told apart from the rest: "
 			 "rerun in mode truncate, or empty it and rerun without --resume", why);
 	}
 	return true;

@@ -61,6 +61,44 @@ static void worker_disconnect(struct worker *w)
 	w->src = w->dst = NULL;
 }
 
+/* Begin a transaction in the shared snapshot on the source session (the
+ * engine's coordinator session holds the exporting transaction open, so the
+ * snapshot can be imported again and again; each import sees the same rows). */
+static bool worker_import_snapshot(struct worker *w, struct db_error *err)
+{
+	struct engine *e = w->e;
+	char *lit = db_quote_literal(w->src, e->snapshot);
+	char *sql = xasprintf("BEGIN ISOLATION LEVEL REPEATABLE READ;\n"
+			      "SET TRANSACTION SNAPSHOT %s", lit);
+	bool ok = db_exec(w->src, sql, err);
+	if (!ok && strcmp(err->sqlstate, "22023") == 0)
+		snprintf(err->message, sizeof err->message,
+			 "the source's exported snapshot %s is gone (was the source restarted?); "
+			 "rerun with --resume", e->snapshot);
+	if (ok && e->sf.pg_num >= 90600)
+		ok = db_exec(w->src, "SET LOCAL idle_in_transaction_session_timeout = 0", err);
+	free(sql);
+	free(lit);
+	w->src_units = 0;
+	return ok;
+}
+
+/* Every table a unit reads stays locked (ACCESS SHARE) until the source
+ * transaction ends: after ENGINE_SRC_UNITS_PER_TXN units the worker ends it
+ * and begins another in the same snapshot, so that tens of thousands of
+ * tables do not fill the source's lock table (53200 out of shared memory). */
+static bool worker_renew_snapshot(struct worker *w, struct db_error *err)
+{
+	if (!w->src || !w->e->snapshot[0] || ++w->src_units <= ENGINE_SRC_UNITS_PER_TXN)
+		return true;
+	if (!db_exec(w->src, "COMMIT", err) || !worker_import_snapshot(w, err)) {
+		PQfinish(w->src);
+		w->src = NULL;
+		return false;
+	}
+	return true;
+}
+
 /* Open what is missing: the source session in the shared snapshot, the
  * destination session tuned for loading; both print and read text alike,
  * in the wire encoding (session.h). */
@@ -69,6 +107,8 @@ static bool worker_connect(struct worker *w, struct db_error *err)
 	struct engine *e = w->e;
 	char role[16];
 	snprintf(role, sizeof role, "w%d", w->id);
+	if (!worker_renew_snapshot(w, err))
+		return false;
 	if (!w->src) {
 		w->src = db_connect(&e->plan->source, role, err);
 		if (!w->src)
@@ -76,20 +116,8 @@ static bool worker_connect(struct worker *w, struct db_error *err)
 		copy_stream_tune_socket(w->src);
 		bool ok = session_pin(w->src, SESSION_COPY, e->enc.wire, "source", err) &&
 			  db_exec(w->src, "SET statement_timeout = 0", err);
-		if (ok && e->snapshot[0]) {
-			char *lit = db_quote_literal(w->src, e->snapshot);
-			char *sql = xasprintf("BEGIN ISOLATION LEVEL REPEATABLE READ;\n"
-					      "SET TRANSACTION SNAPSHOT %s", lit);
-			ok = db_exec(w->src, sql, err);
-			if (!ok && strcmp(err->sqlstate, "22023") == 0)
-				snprintf(err->message, sizeof err->message,
-					 "the source's exported snapshot %s is gone (was the source restarted?); "
-					 "rerun with --resume", e->snapshot);
-			if (ok && e->sf.pg_num >= 90600)
-				ok = db_exec(w->src, "SET LOCAL idle_in_transaction_session_timeout = 0", err);
-			free(sql);
-			free(lit);
-		}
+		if (ok && e->snapshot[0])
+			ok = worker_import_snapshot(w, err);
 		if (!ok) {
 			PQfinish(w->src);
 			w->src = NULL;
@@ -131,7 +159,7 @@ static void pause_for(struct engine *e, double delay)
 static void set_waiting(struct engine *e, struct etable *et, const char *text)
 {
 	pthread_mutex_lock(&e->lock);
-	snprintf(et->waiting, sizeof et->waiting, "%s", text);
+	etable_set_waiting(et, text);
 	pthread_mutex_unlock(&e->lock);
 }
 
@@ -177,7 +205,7 @@ static bool retry_after(struct worker *w, struct retry *rt, struct etable *et, c
 			log_warn("table %s (%s): the %s cannot be reached or is not ready: %s; waiting up to %d s for "
 				 "it (migration.retry_window_s)", et->t->qualified, what, side, text,
 				 e->plan->retry_window_s);
-		char wait[sizeof et->waiting];
+		char wait[200];
 		snprintf(wait, sizeof wait, "waiting for the %s (%.0f/%d s): %.150s", side,
 			 retry_away_for(rt, now), e->plan->retry_window_s, text);
 		set_waiting(e, et, wait);
@@ -270,9 +298,9 @@ static enum copy_outcome unit_once(struct worker *w, struct eunit *u, struct eta
 		dst_sql = xasprintf("BEGIN;\n%s", et->copy_in_sql);
 	}
 	const char *fmt = !et->binary ? "" : e->sf.pg_num >= 90000 ? " (FORMAT binary)" : " BINARY";
-	char *src_sql = u->spec.predicate[0] || !et->table_out_sql
-		? xasprintf("%s%s%s) TO STDOUT%s", et->select_sql, u->spec.predicate[0] ? " WHERE " : "",
-			    u->spec.predicate, fmt)
+	const char *pred = u->spec.predicate;
+	char *src_sql = pred || !et->table_out_sql
+		? xasprintf("%s%s%s) TO STDOUT%s", et->select_sql, pred ? " WHERE " : "", pred ? pred : "", fmt)
 		: xasprintf("%s TO STDOUT%s", et->table_out_sql, fmt);
 	struct copy_stream cs = {
 		.src = w->src, .dst = w->dst, .src_sql = src_sql, .dst_sql = dst_sql, .binary = et->binary,
@@ -319,6 +347,8 @@ static bool unit_finished(struct engine *e, struct eunit *u, struct etable *et, 
 		et->units_left--;
 	} else if (out == COPY_CANCELLED) {
 		u->state = UNIT_QUEUED;     /* not committed: --resume redoes it */
+		if (idx < e->ufirst)
+			e->ufirst = idx;
 		atomic_store(&u->bytes, 0);
 		atomic_store(&u->rows, 0);
 	} else {
@@ -328,10 +358,10 @@ static bool unit_finished(struct engine *e, struct eunit *u, struct etable *et, 
 		if (et->state != TABLE_FAILED) {
 			char text[600];
 			et->state = TABLE_FAILED;
-			snprintf(et->error, sizeof et->error, "%s", db_error_text(err, text, sizeof text));
+			etable_set_error(et, "%s", db_error_text(err, text, sizeof text));
 		}
 		/* the table failed: its queued units would only add to what is redone */
-		for (size_t k = 0; k < e->nunits; k++) {
+		for (size_t k = 0; k < e->nunits && et->nunits > 1; k++) {
 			if (e->units[k].spec.table == u->spec.table && e->units[k].state == UNIT_QUEUED) {
 				e->units[k].state = e->ustate[k] = UNIT_SKIPPED;
 				et->units_left--;
@@ -374,10 +404,10 @@ static void group_failed(struct engine *e, size_t group, const char *what, const
 	const struct dgroup *g = &e->groups[group];
 	for (size_t i = 0; i < g->ntables; i++) {
 		struct etable *et = &e->tables[g->tables[i]];
-		if (et->state == TABLE_FAILED && strstr(et->error, what))
+		if (et->state == TABLE_FAILED && et->error && strstr(et->error, what))
 			continue;
 		et->state = TABLE_FAILED;
-		snprintf(et->error, sizeof et->error, "%s: %.*s", what, 400, text);
+		etable_set_error(et, "%s: %.*s", what, 400, text);
 		if (et->finished_at == 0 && et->units_running == 0)
 			et->finished_at = engine_now();
 	}
@@ -439,19 +469,17 @@ static long take_unit(struct engine *e, bool *must_prep)
 	for (;;) {
 		if (cancelled(e))
 			break;
-		bool any_queued = false;
-		for (size_t u = 0; u < e->nunits && !any_queued; u++)
-			any_queued = e->ustate[u] == UNIT_QUEUED;
-		if (!any_queued)
-			break;
-		if (!atomic_load(&e->paused)) {
-			if (e->plan->mode == MODE_DROP)
-				pick = unit_pick(e->ugroup, e->ustate, e->nunits, e->gprep, must_prep);
-			else
-				pick = unit_pick(e->utable, e->ustate, e->nunits, e->tprep, must_prep);
-			if (pick >= 0)
-				break;
+		bool drop = e->plan->mode == MODE_DROP;
+		pick = unit_pick(drop ? e->ugroup : e->utable, e->ustate, e->nunits, drop ? e->gprep : e->tprep,
+				 &e->ufirst, must_prep);
+		if (e->ufirst == e->nunits)
+			break;          /* nothing queued */
+		if (atomic_load(&e->paused)) {
+			pick = -1;
+			*must_prep = false;
 		}
+		if (pick >= 0)
+			break;
 		pthread_cond_wait(&e->cond, &e->lock);
 	}
 	if (pick >= 0) {

@@ -12,7 +12,9 @@
 #include "strbuf.h"
 
 struct gtable {
-	struct engine_table_stats st;
+	struct engine_table_stats st;   /* its strings are the two below, set in each snapshot */
+	char *qualified;            /* "schema"."table" as shown */
+	char error[512];
 	char *db, *schema, *name;
 	int worker;                 /* the gpcopy worker that took it; -1 */
 	bool detailed;              /* its error came from a detail line (SQLSTATE) */

@@ -50,7 +50,8 @@ void gpcopy_table_add(struct gpcopy_run *r, const char *db, const char *schema, 
 	t->schema = xstrdup(schema);
 	t->name = xstrdup(name);
 	t->worker = -1;
-	snprintf(t->st.name, sizeof t->st.name, "%s", qualified);
+	engine_table_stats_init(&t->st);
+	t->qualified = xstrdup(qualified);
 	t->st.state = TABLE_QUEUED;
 	t->st.bytes_est = bytes;
 	t->st.rows_est = rows_est;
@@ -93,7 +94,7 @@ static void set_error(struct gtable *t, const char *message, bool detail)
 {
 	if (t->detailed)
 		return;
-	gpcopy_error_text(message, t->st.error, sizeof t->st.error);
+	gpcopy_error_text(message, t->error, sizeof t->error);
 	t->detailed = detail;
 }
 
@@ -132,7 +133,7 @@ void gpcopy_tables_apply(struct gpcopy_run *r, const struct gpcopy_line *l)
 		t->st.units_running = 0;
 		t->st.units_failed = 1;
 		t->worker = l->worker;
-		snprintf(t->st.error, sizeof t->st.error, "gpcopy failed to copy it (its error follows in the log)");
+		snprintf(t->error, sizeof t->error, "gpcopy failed to copy it (its error follows in the log)");
 		r->last_failed = (int)(t - r->tables);
 		break;
 	case GPCOPY_LINE_TASK_ERROR:
@@ -257,12 +258,12 @@ void gpcopy_tables_end(struct gpcopy_run *r, bool clean, const char *why)
 			s->state = TABLE_FAILED;
 			s->finished_at = now;
 			s->units_running = 0;
-			snprintf(s->error, sizeof s->error, "%.200s while gpcopy copied it", why);
+			snprintf(r->tables[i].error, sizeof r->tables[i].error, "%.200s while gpcopy copied it", why);
 		} else if (s->state == TABLE_QUEUED && skipped) {
 			s->state = TABLE_SKIPPED;
 		} else if (s->state == TABLE_QUEUED && !clean && !r->cancelled && r->thread_started) {
 			s->state = TABLE_FAILED;
-			snprintf(s->error, sizeof s->error, "not copied: %.200s%s%.250s", why,
+			snprintf(r->tables[i].error, sizeof r->tables[i].error, "not copied: %.200s%s%.250s", why,
 				 r->last_error[0] ? ": " : "", r->last_error);
 		}
 		failed += s->state == TABLE_FAILED;
@@ -318,7 +319,7 @@ static void *rows_main(void *arg)
 		}
 		next->counting = true;
 		size_t idx = (size_t)(next - r->tables);
-		char *sql = xasprintf("SELECT count(*) FROM %s", next->st.name);
+		char *sql = xasprintf("SELECT count(*) FROM %s", next->qualified);
 		pthread_mutex_unlock(&r->mu);
 		PGresult *res = db_query(dst, sql, 0, NULL, &e);
 		pthread_mutex_lock(&r->mu);
@@ -328,7 +329,7 @@ static void *rows_main(void *arg)
 		if (res)
 			t->st.rows_done = atoll(PQgetvalue(res, 0, 0));
 		else
-			log_warn("destination: counting %s: %s", t->st.name, db_error_text(&e, text, sizeof text));
+			log_warn("destination: counting %s: %s", t->qualified, db_error_text(&e, text, sizeof text));
 		if (res)
 			PQclear(res);
 		free(sql);
@@ -362,6 +363,7 @@ void gpcopy_tables_free(struct gpcopy_run *r)
 		free(r->tables[i].db);
 		free(r->tables[i].schema);
 		free(r->tables[i].name);
+		free(r->tables[i].qualified);
 	}
 	free(r->tables);
 	r->tables = NULL;
@@ -384,6 +386,8 @@ void gpcopy_run_snapshot(struct gpcopy_run *r, struct engine_snapshot *out)
 	for (size_t i = 0; i < r->n; i++) {
 		struct engine_table_stats *s = &out->tables[i];
 		*s = r->tables[i].st;
+		s->name = engine_snapshot_text(out, r->tables[i].qualified);
+		s->error = engine_snapshot_text(out, r->tables[i].error);
 		/* finished, its rows not yet counted: shown as running until they
 		 * are, so that no view says "done" with a count still to come */
 		if (s->state == TABLE_DONE && r->tables[i].count_wanted && !r->tables[i].counted &&

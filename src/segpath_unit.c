@@ -228,8 +228,8 @@ static bool unit_sql_make(struct worker *w, struct eunit *u, struct etable *et, 
 					  "LOCATION ('gpfdist://%s%s') FORMAT 'TEXT' ENCODING %s %s",
 					  SEGPATH_WRITE_KB, n, sdefs.data, sp->src_address, path, enc, dist);
 		q->src_insert = xasprintf("%s\nINSERT INTO pg_temp.\"gp2adb_w_%u\" SELECT %s FROM ONLY %s%s%s",
-					  sp->tag, n, names.data, t->qualified, u->spec.predicate[0] ? " WHERE " : "",
-					  u->spec.predicate);
+					  sp->tag, n, names.data, t->qualified, u->spec.predicate ? " WHERE " : "",
+					  u->spec.predicate ? u->spec.predicate : "");
 		free(dist);
 		free(trunc);
 		free(enc);

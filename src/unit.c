@@ -57,11 +57,10 @@ void unit_plan_table(const struct table *t, size_t table, const struct unit_spli
 			long long from = k * blocks, to = (k + 1) * blocks;
 			if (k == pieces - 1) {
 				snprintf(u->id, sizeof u->id, "b%lld-", from);
-				snprintf(u->predicate, sizeof u->predicate, "ctid >= '(%lld,0)'::tid", from);
+				u->predicate = xasprintf("ctid >= '(%lld,0)'::tid", from);
 			} else {
 				snprintf(u->id, sizeof u->id, "b%lld-%lld", from, to);
-				snprintf(u->predicate, sizeof u->predicate,
-					 "ctid >= '(%lld,0)'::tid AND ctid < '(%lld,0)'::tid", from, to);
+				u->predicate = xasprintf("ctid >= '(%lld,0)'::tid AND ctid < '(%lld,0)'::tid", from, to);
 			}
 		}
 		return;
@@ -72,12 +71,19 @@ void unit_plan_table(const struct table *t, size_t table, const struct unit_spli
 		for (long long k = 0; k < pieces; k++) {
 			struct unit_spec *u = unit_add(units, n, table, k, pieces, bytes);
 			snprintf(u->id, sizeof u->id, "s%lld%%%lld", k, pieces);
-			snprintf(u->predicate, sizeof u->predicate, "gp_segment_id %% %lld = %lld", pieces, k);
+			u->predicate = xasprintf("gp_segment_id %% %lld = %lld", pieces, k);
 		}
 		return;
 	}
 	struct unit_spec *u = unit_add(units, n, table, 0, 1, bytes);
 	snprintf(u->id, sizeof u->id, "all");
+}
+
+void unit_specs_free(struct unit_spec *units, size_t n)
+{
+	for (size_t i = 0; units && i < n; i++)
+		free(units[i].predicate);
+	free(units);
 }
 
 int unit_compare(const struct unit_spec *x, const struct unit_spec *y)
@@ -101,10 +107,12 @@ void unit_sort(struct unit_spec *units, size_t n)
 }
 
 long unit_pick(const size_t *unit_table, const enum unit_state *state, size_t n,
-	       const enum prep_state *table_prep, bool *must_prep)
+	       const enum prep_state *table_prep, size_t *first, bool *must_prep)
 {
 	*must_prep = false;
-	for (size_t i = 0; i < n; i++) {
+	while (*first < n && state[*first] != UNIT_QUEUED)
+		(*first)++;
+	for (size_t i = *first; i < n; i++) {
 		if (state[i] != UNIT_QUEUED)
 			continue;
 		enum prep_state p = table_prep[unit_table[i]];

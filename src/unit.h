@@ -10,14 +10,13 @@
 #include "flavor.h"
 
 #define UNIT_ID_MAX 48
-#define UNIT_PRED_MAX 256
 #define UNIT_BLOCK_SIZE 8192        /* block size assumed for estimates only */
 
 struct unit_spec {
 	size_t table;                   /* index of its table in the caller's list */
 	int index, count;               /* k of n within its table */
 	char id[UNIT_ID_MAX];           /* stable within its table: "all", "b0-131072", "b131072-", "s1%4" */
-	char predicate[UNIT_PRED_MAX];  /* "" or a condition for WHERE */
+	char *predicate;                /* NULL or a condition for WHERE (owned: unit_specs_free) */
 	long long bytes_est;
 };
 
@@ -47,6 +46,9 @@ void unit_plan_table(const struct table *t, size_t table, const struct unit_spli
  * gap or overlap, the last open-ended; every group of gp_segment_id. */
 bool unit_ids_complete(const char *const *ids, size_t n);
 
+/* Free units and their predicates. */
+void unit_specs_free(struct unit_spec *units, size_t n);
+
 /* Largest first; ties in table then unit order (stable, repeatable). */
 void unit_sort(struct unit_spec *units, size_t n);
 int unit_compare(const struct unit_spec *a, const struct unit_spec *b);
@@ -57,10 +59,14 @@ enum unit_state { UNIT_QUEUED, UNIT_RUNNING, UNIT_DONE, UNIT_FAILED, UNIT_SKIPPE
 enum prep_state { PREP_NONE, PREP_NEEDED, PREP_RUNNING, PREP_DONE, PREP_FAILED };
 
 /* The unit a free worker should take: the first queued unit (the array is
- * sorted largest first; unit_table[i] is unit i's table) whose table is not being prepared by another worker.
- * *must_prep says the caller has to prepare the table first.  -1: nothing can
- * start now (either nothing is queued or everything waits on a preparation). */
+ * sorted largest first; unit_table[i] is unit i's table) whose table is not
+ * being prepared by another worker.  *first is the caller's cursor: no unit
+ * before it is queued (it starts at 0, the pick moves it past the units that
+ * left the queue, and the caller lowers it when it puts a unit back), so a
+ * pick costs O(1) amortised rather than a scan of every unit.  *must_prep
+ * says the caller has to prepare the table first.  -1: nothing can start now
+ * (nothing is queued: then *first == n; or everything waits on a preparation). */
 long unit_pick(const size_t *unit_table, const enum unit_state *state, size_t n,
-	       const enum prep_state *table_prep, bool *must_prep);
+	       const enum prep_state *table_prep, size_t *first, bool *must_prep);
 
 #endif

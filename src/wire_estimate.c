@@ -114,6 +114,17 @@ static bool ao_ratio(PGconn *src, unsigned oid, double *ratio, struct db_error *
 	return true;
 }
 
+struct by_oid {
+	unsigned oid;
+	size_t i;
+};
+
+static int by_oid_cmp(const void *a, const void *b)
+{
+	const struct by_oid *x = a, *y = b;
+	return (x->oid > y->oid) - (x->oid < y->oid);
+}
+
 bool wire_estimate_read(PGconn *src, const struct flavor *f, const struct table *const *tables,
 			const bool *binary, size_t n, long long *out, struct db_error *err)
 {
@@ -135,15 +146,23 @@ bool wire_estimate_read(PGconn *src, const struct flavor *f, const struct table 
 		PGresult *r = db_query(src, f->pg_num >= 90300 ? WIRE_WIDTHS : WIRE_WIDTHS_OLD, 1, params, err);
 		strbuf_done(&arr);
 		ok = r != NULL;
+		/* each row's tables by oid: a sorted index, not a scan of every table per row */
+		struct by_oid *idx = xcalloc(n + 1, sizeof *idx);
+		for (size_t i = 0; i < n; i++)
+			idx[i] = (struct by_oid){ tables[i]->oid, i };
+		qsort(idx, n, sizeof *idx, by_oid_cmp);
 		for (int row = 0; r && row < PQntuples(r); row++) {
-			unsigned oid = (unsigned)strtoul(PQgetvalue(r, row, 0), NULL, 10);
-			for (size_t i = 0; i < n; i++) {
-				if (tables[i]->oid != oid)
-					continue;
-				facts[i].row_text = strtod(PQgetvalue(r, row, 1), NULL);
-				facts[i].row_binary = strtod(PQgetvalue(r, row, 2), NULL);
+			struct by_oid key = { (unsigned)strtoul(PQgetvalue(r, row, 0), NULL, 10), 0 };
+			const struct by_oid *hit = bsearch(&key, idx, n, sizeof *idx, by_oid_cmp);
+			/* the first of the tables with that oid, then the rest (the same table twice) */
+			while (hit && hit > idx && hit[-1].oid == key.oid)
+				hit--;
+			for (; hit && hit < idx + n && hit->oid == key.oid; hit++) {
+				facts[hit->i].row_text = strtod(PQgetvalue(r, row, 1), NULL);
+				facts[hit->i].row_binary = strtod(PQgetvalue(r, row, 2), NULL);
 			}
 		}
+		free(idx);
 		PQclear(r);
 	}
 	for (size_t i = 0; ok && i < n; i++) {

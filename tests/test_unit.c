@@ -42,9 +42,9 @@ static void test_small_table_is_one_unit(void **state)
 	unit_plan_table(&t, 7, &s, &u, &n);
 	assert_int_equal(n, 1);
 	assert_string_equal(u[0].id, "all");
-	assert_string_equal(u[0].predicate, "");
+	assert_null(u[0].predicate);
 	assert_int_equal(u[0].table, 7);
-	free(u);
+	unit_specs_free(u, n);
 }
 
 static void test_ctid_ranges_cover_everything(void **state)
@@ -78,8 +78,8 @@ static void test_ctid_ranges_cover_everything(void **state)
 	assert_int_equal(m, n);
 	for (size_t i = 0; i < n; i++)
 		assert_string_equal(again[i].id, u[i].id);
-	free(again);
-	free(u);
+	unit_specs_free(again, m);
+	unit_specs_free(u, n);
 }
 
 static void test_no_split_without_tid_range_scans(void **state)
@@ -93,7 +93,7 @@ static void test_no_split_without_tid_range_scans(void **state)
 	size_t n = 0;
 	unit_plan_table(&t, 0, &s, &u, &n);
 	assert_int_equal(n, 1);
-	free(u);
+	unit_specs_free(u, n);
 	/* a threshold of 0 never splits */
 	f = pg(15);
 	unit_split_for(&s, &f, 0, 0);
@@ -101,7 +101,7 @@ static void test_no_split_without_tid_range_scans(void **state)
 	n = 0;
 	unit_plan_table(&t, 0, &s, &u, &n);
 	assert_int_equal(n, 1);
-	free(u);
+	unit_specs_free(u, n);
 }
 
 static void test_greenplum_segment_groups(void **state)
@@ -123,7 +123,7 @@ static void test_greenplum_segment_groups(void **state)
 	assert_string_equal(u[0].id, "s0%4");
 	assert_string_equal(u[0].predicate, "gp_segment_id % 4 = 0");
 	assert_string_equal(u[3].predicate, "gp_segment_id % 4 = 3");
-	free(u);
+	unit_specs_free(u, n);
 	/* 2 pieces wanted: 2 groups of segments */
 	t = tbl(150 * MB, 'h');
 	u = NULL;
@@ -131,7 +131,7 @@ static void test_greenplum_segment_groups(void **state)
 	unit_plan_table(&t, 0, &s, &u, &n);
 	assert_int_equal(n, 2);
 	assert_string_equal(u[1].predicate, "gp_segment_id % 2 = 1");
-	free(u);
+	unit_specs_free(u, n);
 }
 
 /* A replicated table holds every row on every segment: gp_segment_id is
@@ -154,9 +154,9 @@ static void test_greenplum_replicated_is_one_unit(void **state)
 	unit_plan_table(&t, 0, &s, &u, &n);
 	assert_int_equal(n, 1);
 	assert_string_equal(u[0].id, "all");
-	assert_string_equal(u[0].predicate, "");
+	assert_null(u[0].predicate);
 	assert_int_equal(u[0].bytes_est, 1000 * MB);
-	free(u);
+	unit_specs_free(u, n);
 }
 
 /* Which sets of unit ids cover a whole table, whatever split made them. */
@@ -213,22 +213,56 @@ static void test_pick_waits_for_preparation(void **state)
 	enum unit_state st[4] = { UNIT_QUEUED, UNIT_QUEUED, UNIT_QUEUED, UNIT_QUEUED };
 	enum prep_state prep[2] = { PREP_NEEDED, PREP_NONE };
 	bool must = false;
-	assert_int_equal(unit_pick(table_of, st, 4, prep, &must), 0);
+	size_t first = 0;
+	assert_int_equal(unit_pick(table_of, st, 4, prep, &first, &must), 0);
 	assert_true(must);
 	/* the first worker prepares table 0: the next one must not start its units */
 	st[0] = UNIT_RUNNING;
 	prep[0] = PREP_RUNNING;
-	assert_int_equal(unit_pick(table_of, st, 4, prep, &must), 3);
+	assert_int_equal(unit_pick(table_of, st, 4, prep, &first, &must), 3);
 	assert_false(must);
 	st[3] = UNIT_RUNNING;
-	assert_int_equal(unit_pick(table_of, st, 4, prep, &must), -1);
+	assert_int_equal(unit_pick(table_of, st, 4, prep, &first, &must), -1);
+	assert_true(first < 4);     /* waiting, not finished */
 	/* prepared: the rest of table 0 may run in parallel, unprepared */
 	prep[0] = PREP_DONE;
-	assert_int_equal(unit_pick(table_of, st, 4, prep, &must), 1);
+	assert_int_equal(unit_pick(table_of, st, 4, prep, &first, &must), 1);
 	assert_false(must);
 	/* a failed preparation blocks its table's units */
 	prep[0] = PREP_FAILED;
-	assert_int_equal(unit_pick(table_of, st, 4, prep, &must), -1);
+	assert_int_equal(unit_pick(table_of, st, 4, prep, &first, &must), -1);
+}
+
+/* Largest first through a cursor: the units that left the queue are passed
+ * once, never looked at again (100,000 tables: a scan of every unit per pick
+ * was quadratic), and a unit put back is found again once the cursor is
+ * lowered to it. */
+static void test_pick_cursor(void **state)
+{
+	(void)state;
+	enum { N = 6 };
+	size_t table_of[N] = { 0, 1, 2, 3, 4, 5 };
+	enum unit_state st[N] = { UNIT_QUEUED, UNIT_QUEUED, UNIT_QUEUED, UNIT_QUEUED, UNIT_QUEUED, UNIT_QUEUED };
+	enum prep_state prep[N] = { PREP_NONE, PREP_NONE, PREP_NONE, PREP_NONE, PREP_NONE, PREP_NONE };
+	bool must = true;
+	size_t first = 0;
+	for (long k = 0; k < 4; k++) {
+		assert_int_equal(unit_pick(table_of, st, N, prep, &first, &must), k);
+		assert_false(must);
+		st[k] = k % 2 ? UNIT_DONE : UNIT_RUNNING;
+	}
+	assert_int_equal(unit_pick(table_of, st, N, prep, &first, &must), 4);
+	assert_int_equal(first, 4);
+	/* before the cursor nothing is read: a state there is not looked at */
+	st[1] = UNIT_QUEUED;
+	assert_int_equal(unit_pick(table_of, st, N, prep, &first, &must), 4);
+	/* put back (a cancelled unit): the caller lowers the cursor */
+	first = 1;
+	assert_int_equal(unit_pick(table_of, st, N, prep, &first, &must), 1);
+	assert_int_equal(first, 1);
+	st[1] = st[4] = st[5] = UNIT_DONE;
+	assert_int_equal(unit_pick(table_of, st, N, prep, &first, &must), -1);
+	assert_int_equal(first, N);     /* nothing queued at all */
 }
 
 int main(void)
@@ -242,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_unit_ids_complete),
 		cmocka_unit_test(test_sort_largest_first),
 		cmocka_unit_test(test_pick_waits_for_preparation),
+		cmocka_unit_test(test_pick_cursor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

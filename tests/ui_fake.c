@@ -36,11 +36,12 @@ static double fake_now(void *ctx)
 }
 
 /* The state of table i, t seconds into the copy. */
-static void table_at(size_t i, double t, struct engine_table_stats *s)
+static void table_at(struct engine_snapshot *out, size_t i, double t, struct engine_table_stats *s)
 {
 	const struct fake_table *ft = &tables[i];
 	double el = t - ft->start;
-	snprintf(s->name, sizeof s->name, "%s", ft->name);
+	engine_table_stats_init(s);
+	s->name = engine_snapshot_text(out, ft->name);
 	s->bytes_est = (long long)ft->est;
 	s->rows_est = (long long)(ft->est / 100);
 	s->units_total = ft->est > 2 * GiB ? 4 : 1;
@@ -60,7 +61,7 @@ static void table_at(size_t i, double t, struct engine_table_stats *s)
 		s->units_done = s->state == TABLE_DONE ? s->units_total : 0;
 		s->units_failed = s->state == TABLE_FAILED;
 		if (ft->error)
-			snprintf(s->error, sizeof s->error, "%s", ft->error);
+			s->error = engine_snapshot_text(out, ft->error);
 		return;
 	}
 	s->state = TABLE_RUNNING;
@@ -69,9 +70,11 @@ static void table_at(size_t i, double t, struct engine_table_stats *s)
 	s->rate_bps = ft->rate;
 	s->rate_rows = ft->rate / 100;
 	s->retries = i == 0 ? 1 : 0;
+	float *h = engine_snapshot_history(out);
+	s->rate_history = h;
 	for (int k = 0; k < ENGINE_RATE_SAMPLES; k++) {
 		double at = t - (ENGINE_RATE_SAMPLES - 1 - k) - ft->start;
-		s->rate_history[k] = at >= 0 && at < end ? (float)ft->rate * wobble[(k + i) % 8] : 0.0f;
+		h[k] = at >= 0 && at < end ? (float)ft->rate * wobble[(k + i) % 8] : 0.0f;
 	}
 }
 
@@ -89,9 +92,9 @@ static void fake_copy_snapshot(void *ctx, struct engine_snapshot *out)
 	double left = 0;
 	for (size_t i = 0; i < NTABLES; i++) {
 		struct engine_table_stats *s = &out->tables[i];
-		table_at(i, t, s);
+		table_at(out, i, t, s);
 		if (f->waiting && i == 1 && s->state == TABLE_RUNNING)
-			snprintf(s->waiting, sizeof s->waiting, "%s", f->waiting);
+			s->waiting = engine_snapshot_text(out, f->waiting);
 		out->bytes_est += s->bytes_est;
 		out->bytes_done += s->bytes_done;
 		out->rows_done += s->rows_done;

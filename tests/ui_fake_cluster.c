@@ -151,7 +151,8 @@ static void fake_backfill_snapshot(void *ctx, struct engine_snapshot *out)
 	for (size_t i = 0; i < NCHANGED; i++) {
 		struct engine_table_stats *s = &out->tables[i];
 		double rate = 4 * MiB * (i + 1), end = changed[i].est / rate;
-		snprintf(s->name, sizeof s->name, "%s", changed[i].name);
+		engine_table_stats_init(s);
+		s->name = engine_snapshot_text(out, changed[i].name);
 		s->bytes_est = (long long)changed[i].est;
 		s->rows_est = s->bytes_est / 100;
 		s->units_total = 1;
@@ -168,8 +169,10 @@ static void fake_backfill_snapshot(void *ctx, struct engine_snapshot *out)
 			s->units_running = 1;
 			s->rate_bps = rate;
 			s->rate_rows = rate / 100;
+			float *h = engine_snapshot_history(out);
 			for (int k = 0; k < ENGINE_RATE_SAMPLES; k++)
-				s->rate_history[k] = k >= ENGINE_RATE_SAMPLES - t ? (float)rate : 0.0f;
+				h[k] = k >= ENGINE_RATE_SAMPLES - t ? (float)rate : 0.0f;
+			s->rate_history = h;
 			out->tables_running++;
 			out->rate_bps += rate;
 		}

@@ -115,9 +115,9 @@ static void snap_append(struct engine_snapshot *dst, const struct engine_snapsho
 {
 	dst->tables = xrealloc(dst->tables, (dst->ntables + src->ntables + 1) * sizeof *dst->tables);
 	for (size_t i = 0; i < src->ntables; i++) {
-		struct engine_table_stats *t = &dst->tables[dst->ntables + i];
-		*t = src->tables[i];
-		core_db_qualify(db, src->tables[i].name, t->name, sizeof t->name);
+		char name[600];
+		core_db_qualify(db, src->tables[i].name, name, sizeof name);
+		engine_table_stats_copy(dst, &dst->tables[dst->ntables + i], &src->tables[i], name);
 	}
 	dst->ntables += src->ntables;
 	dst->tables_total += src->tables_total;
