@@ -39,6 +39,12 @@ long long wire_estimate_initial(const struct wire_facts *f, bool binary);
 long long wire_estimate_live(long long initial, long long rows_est, long long bytes_done, long long rows_done,
 			     bool done);
 
+/* Tables of fewer rows and bytes than these get WIRE_SMALL_ROW bytes a row
+ * (when their row count is known) rather than a look at their statistics. */
+#define WIRE_SMALL_ROWS 1000
+#define WIRE_SMALL_BYTES (1024 * 1024)
+#define WIRE_SMALL_ROW 64.0
+
 /* out[i]: the initial estimate for tables[i] in its format (binary[i]).
  * false on a query failure (err); out then holds the sizes on disk. */
 bool wire_estimate_read(PGconn *src, const struct flavor *f, const struct table *const *tables,

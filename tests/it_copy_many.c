@@ -150,6 +150,11 @@ static void test_wire_widths_by_oid(void **state)
 		if (i % 2 == 1 && (out[i] < 2000 || out[i] > 20000))
 			fail_msg("narrow (%d) estimated at %lld bytes", i, out[i]);
 	}
+	/* a small table is not looked up: a few rows at WIRE_SMALL_ROW bytes,
+	 * not its page on disk */
+	t[0].rows_est = 3;
+	assert_true(wire_estimate_read(s, &f, tp, binary, 1, out, &err));
+	assert_int_equal(out[0], (long long)(3 * WIRE_SMALL_ROW));
 	free(version);
 	PQfinish(s);
 }
