@@ -144,8 +144,9 @@ static void table_format(struct engine *e, struct etable *et)
 		et->binary = true;
 	else if (p->format == FORMAT_TEXT)
 		et->binary = false;
-	else    /* binary COPY converts the text of only some types (encoding.h) */
-		et->binary = flavor_binary_compatible(&e->sf, &e->df) && !unsafe && !encoding_converts(&e->enc);
+	else    /* binary COPY converts the text of only some types (encoding.h);
+		 * a Greenplum or ADB coordinator loads text cheaper (flavor.h) */
+		et->binary = flavor_binary_preferred(&e->sf, &e->df) && !unsafe && !encoding_converts(&e->enc);
 }
 
 static void table_sql(struct engine *e, struct etable *et)

@@ -285,17 +285,21 @@ static enum copy_outcome unit_once(struct worker *w, struct eunit *u, struct eta
 	}
 
 	bool truncate = et->truncate && et->nunits == 1;
+	/* Greenplum analyzes a table loaded while it has no statistics
+	 * (gp_autostats_mode on_no_stats), on the master, from a sample of
+	 * every segment: gp2adb's ANALYZE step does it once, when it follows */
+	const char *nostats = e->plan->analyze && e->df.mpp ? "SET LOCAL gp_autostats_mode = 'none';\n" : "";
 	char *dst_sql;
 	bool stale = false;     /* markers to forget (progress_has_table: only then a DELETE) */
 	if (truncate && !progress_has_table(w->dst, e->migration_id, et->t->qualified, &stale, err))
 		return COPY_FAILED;
 	if (truncate) {
 		char *del = stale ? progress_delete_table_sql(w->dst, e->migration_id, et->t->qualified) : NULL;
-		dst_sql = xasprintf("BEGIN;\nTRUNCATE ONLY %s;\n%s%s%s", et->t->qualified, del ? del : "",
+		dst_sql = xasprintf("BEGIN;\n%sTRUNCATE ONLY %s;\n%s%s%s", nostats, et->t->qualified, del ? del : "",
 				    del ? ";\n" : "", et->copy_in_freeze_sql ? et->copy_in_freeze_sql : et->copy_in_sql);
 		free(del);
 	} else {
-		dst_sql = xasprintf("BEGIN;\n%s", et->copy_in_sql);
+		dst_sql = xasprintf("BEGIN;\n%s%s", nostats, et->copy_in_sql);
 	}
 	const char *fmt = !et->binary ? "" : e->sf.pg_num >= 90000 ? " (FORMAT binary)" : " BINARY";
 	const char *pred = u->spec.predicate;

@@ -168,3 +168,8 @@ bool flavor_binary_compatible(const struct flavor *src, const struct flavor *dst
 		return src->pg_major == dst->pg_major;
 	return src->pg_major == dst->pg_major && src->pg_minor == dst->pg_minor;
 }
+
+bool flavor_binary_preferred(const struct flavor *src, const struct flavor *dst)
+{
+	return !dst->mpp && flavor_binary_compatible(src, dst);
+}

@@ -45,5 +45,11 @@ const char *flavor_kind_name(enum flavor_kind k);
 /* Whether binary COPY output of `src` can be read by `dst`:
  * the same PostgreSQL major family on both sides. */
 bool flavor_binary_compatible(const struct flavor *src, const struct flavor *dst);
+/* Whether format auto copies in binary: where it is compatible and the
+ * destination has no segments.  A Greenplum or ADB coordinator routes a
+ * text line to its segment after reading only the fields up to the
+ * distribution key, but reads every field of a binary row (Greenplum 6's
+ * COPY FROM): binary doubled the destination master's CPU. */
+bool flavor_binary_preferred(const struct flavor *src, const struct flavor *dst);
 
 #endif

@@ -122,6 +122,11 @@ static void test_describe_and_binary(void **state)
 	assert_true(flavor_binary_compatible(&a, &b));
 	assert_false(flavor_binary_compatible(&a, &c));
 	assert_true(flavor_binary_compatible(&c, &c));
+	/* format auto: binary into PostgreSQL, text into a coordinator that
+	 * would parse every field of a binary row */
+	assert_true(flavor_binary_preferred(&c, &c));
+	assert_false(flavor_binary_preferred(&a, &a));
+	assert_false(flavor_binary_preferred(&a, &b));
 
 	struct flavor g;
 	flavor_parse(examples[6].version, &g);
