@@ -167,10 +167,10 @@ static const char *nearest_key(const char *group, const char *name)
 
 /* A value from the file as an error shows it: on one line, control
  * characters escaped (\n, \t, \xNN), cut at 80 bytes. */
-static const char *shown(const char *v, char *buf, size_t size)
+static const char *shown_upto(const char *v, char *buf, size_t size, size_t most)
 {
 	size_t k = 0;
-	for (const unsigned char *c = (const unsigned char *)v; *c && k + 5 < size && k < 80; c++) {
+	for (const unsigned char *c = (const unsigned char *)v; *c && k + 5 < size && k < most; c++) {
 		if (*c == '\n' || *c == '\t')
 			k += (size_t)snprintf(buf + k, size - k, "\\%c", *c == '\n' ? 'n' : 't');
 		else if (*c < 0x20 || *c == 0x7f)
@@ -180,6 +180,11 @@ static const char *shown(const char *v, char *buf, size_t size)
 	}
 	buf[k] = '\0';
 	return buf;
+}
+
+static const char *shown(const char *v, char *buf, size_t size)
+{
+	return shown_upto(v, buf, size, 80);
 }
 
 static const char *kind_words(const struct key_spec *k, char *buf, size_t size)
@@ -319,9 +324,10 @@ static bool take_source_encoding(struct loader *L, const config_setting_t *grp, 
 		return true;
 	char name[32];
 	const config_setting_t *s = config_setting_get_member(grp, "source_encoding");
+	char buf[400];
 	if (!encoding_canonical(v, name, sizeof name))
 		return fail(L, s, "'source_encoding' is \"%s\", which is not a PostgreSQL encoding name "
-			    "(\"UTF8\", \"GBK\", \"LATIN1\", \"EUC_CN\", \"BIG5\", ...)", v);
+			    "(\"UTF8\", \"GBK\", \"LATIN1\", \"EUC_CN\", \"BIG5\", ...)", shown(v, buf, sizeof buf));
 	if (strcmp(name, "SQL_ASCII") == 0)
 		return fail(L, s, "'source_encoding' names the encoding the source's SQL_ASCII text is really "
 			    "in; SQL_ASCII says nothing (\"UTF8\" when the text is UTF-8 or plain ASCII)");
@@ -367,14 +373,16 @@ static bool take_adb(struct loader *L, const config_setting_t *grp, struct adb_p
 	take_string(grp, "access_key_file", &a->access_key_file, true);
 	take_string(grp, "endpoint", &a->endpoint, false);
 	take_string(grp, "whitelist_group", &a->whitelist_group, false);
+	char buf[400];
 	if (a->instance_id && !chars_ok(a->instance_id, 1, 64, "-", false))
 		return fail(L, config_setting_get_member(grp, "instance_id"),
-			    "instance_id \"%s\" is not an instance id like gp-bp12ga6v69h86xxxx", a->instance_id);
+			    "instance_id \"%s\" is not an instance id like gp-bp12ga6v69h86xxxx",
+			    shown(a->instance_id, buf, sizeof buf));
 	if (!chars_ok(a->whitelist_group, 2, 120, "_", true) || a->whitelist_group[0] < 'a' ||
 	    a->whitelist_group[0] > 'z')
 		return fail(L, config_setting_get_member(grp, "whitelist_group"),
 			    "whitelist_group \"%s\" must be 2 to 120 lower-case letters, digits and underscores, "
-			    "starting with a letter", a->whitelist_group);
+			    "starting with a letter", shown(a->whitelist_group, buf, sizeof buf));
 	if (a->access_key_file && !a->instance_id)
 		return fail(L, config_setting_get_member(grp, "access_key_file"),
 			    "access_key_file is set but instance_id is not: name the ADB instance (gp-...) "
@@ -385,7 +393,8 @@ static bool take_adb(struct loader *L, const config_setting_t *grp, struct adb_p
 		free(url);
 		if (!ok) {
 			const config_setting_t *at = config_setting_get_member(grp, a->endpoint ? "endpoint" : "region");
-			return fail(L, at ? at : grp, "adb: %s", why);
+			char flat[700];
+			return fail(L, at ? at : grp, "adb: %s", shown_upto(why, flat, sizeof flat, sizeof flat));
 		}
 	}
 	return true;
@@ -400,6 +409,7 @@ static bool holds_password(const config_t *cfg)
 bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 {
 	struct loader L = { path, err, errsize, false };
+	char buf[400];      /* a value as an error shows it (shown()) */
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errsize, "%s: cannot open: %s", path, strerror(errno));
@@ -475,7 +485,7 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 		const char *k = p->backfill_keys[i], *colon = strrchr(k, ':'), *dot = strchr(k, '.');
 		if (!colon || !dot || dot > colon || colon[1] == '\0' || dot == k || dot + 1 == colon)
 			fail(&L, config_lookup(&cfg, "migration.backfill_keys"),
-			     "backfill_keys entry \"%s\" is not schema.table:column", k);
+			     "backfill_keys entry \"%s\" is not schema.table:column", shown(k, buf, sizeof buf));
 	}
 	take_string(mig, "business_queries", &p->business_queries, true);
 	take_int(mig, "jobs", &p->jobs);
@@ -538,7 +548,7 @@ bool config_load(struct plan *p, const char *path, char *err, size_t errsize)
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(p->databases[i], p->databases[k]) == 0)
 				fail(&L, config_lookup(&cfg, "migration.databases"), "database \"%s\" is listed twice",
-				     p->databases[i]);
+				     shown(p->databases[i], buf, sizeof buf));
 	if (!several && strv_len(p->databases) == 1 && !p->source.dbname && !L.failed) {
 		p->source.dbname = xstrdup(p->databases[0]);
 	}

@@ -166,6 +166,39 @@ static void test_config_error_shows_value_on_one_line(void **state)
 	free(dir);
 }
 
+/* fuzz_config again: the checks added since (the adb group, source_encoding,
+ * backfill_keys, the database list) echoed their values raw; a
+ * whitelist_group spanning lines made a multi-line error. */
+static void test_config_later_keys_show_values_on_one_line(void **state)
+{
+	(void)state;
+	char *dir = tu_tmpdir();
+	char *path = xasprintf("%s/gp2adb.conf", dir);
+	static const char *const files[] = {
+		"adb = { instance_id = \"gp-x\"; whitelist_group = \"gp\nx\"; };\n",
+		"adb = { instance_id = \"gp\tx\"; };\n",
+		"migration = { source_encoding = \"NO\nSUCH\"; };\n",
+		"migration = { backfill_keys = [ \"a\nb\" ]; };\n",
+		"migration = { databases = [ \"a\nb\", \"a\nb\" ]; };\n",
+		"adb = { instance_id = \"gp-x\"; region = \"cn\nx\"; access_key_file = \"/k\"; };\n",
+	};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		tu_write_file(path, files[i], 0600);
+		struct plan p;
+		plan_init(&p);
+		char err[700];
+		if (config_load(&p, path, err, sizeof err))
+			fail_msg("file %zu loaded: %s", i, files[i]);
+		if (strchr(err, '\n') || strchr(err, '\t') || strncmp(err, path, strlen(path)) != 0)
+			fail_msg("file %zu: error not one line naming the file: %s", i, err);
+		plan_done(&p);
+	}
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+
 /* fuzz_runlog: a run log whose last line was cut short by a crash
  * ("pre TABLE y<TAB>fai"), then appended to by the next run: the new record
  * ran on from the torn line, so "pre TABLE z ok" was lost (and a re-run
@@ -218,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_gpcopy_version_with_huge_numbers),
 		cmocka_unit_test(test_config_syntax_error_after_string),
 		cmocka_unit_test(test_config_error_shows_value_on_one_line),
+		cmocka_unit_test(test_config_later_keys_show_values_on_one_line),
 		cmocka_unit_test(test_runlog_append_after_torn_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
