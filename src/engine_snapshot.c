@@ -1,7 +1,6 @@
 /* The engine's snapshot: a consistent copy of its progress for the UI and
  * the --plain printer; its lifetime is shared with anything that fakes one. */
 #include "engine_priv.h"
-#include "eta.h"
 #include "mem.h"
 #include "wire_estimate.h"
 #include "segpath.h"
@@ -235,8 +234,8 @@ void engine_snapshot(struct engine *e, struct engine_snapshot *out)
 	/* likewise the total, before the second sample of a copy still running */
 	if (out->rate_bps == 0 && !atomic_load(&e->finished) && out->started_at > 0 && elapsed >= 0.2)
 		out->rate_bps = (double)(out->bytes_done - resumed_bytes) / elapsed;
-	if (weight > 0)
-		out->eta_seconds = eta_seconds(out->tables, out->ntables, out->now, elapsed, done / weight);
+	if (weight > 0 && done / weight > 0.01 && elapsed > 1)
+		out->eta_seconds = elapsed * (1 - done / weight) / (done / weight);
 	out->paused = atomic_load(&e->paused);
 	out->cancelled = atomic_load(&e->cancel);
 	out->finished = atomic_load(&e->finished);
