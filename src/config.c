@@ -166,7 +166,7 @@ static const char *nearest_key(const char *group, const char *name)
 }
 
 /* A value from the file as an error shows it: on one line, control
- * characters escaped (\n, \t, \xNN), cut at 80 bytes. */
+ * characters escaped (\n, \t, \xNN), cut at `most` bytes (shown(): 80). */
 static const char *shown_upto(const char *v, char *buf, size_t size, size_t most)
 {
 	size_t k = 0;
