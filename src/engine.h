@@ -68,6 +68,9 @@ float *engine_snapshot_history(struct engine_snapshot *s);
  * not NULL. */
 void engine_table_stats_copy(struct engine_snapshot *into, struct engine_table_stats *dst,
 			     const struct engine_table_stats *src, const char *name);
+/* Count a table into the snapshot's totals: its state's count, its bytes
+ * (estimated and done) and rows. */
+void engine_snapshot_tally(struct engine_snapshot *out, const struct engine_table_stats *s);
 void engine_snapshot_free(struct engine_snapshot *s);
 
 /* ---- the engine ---- */

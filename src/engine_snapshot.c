@@ -108,6 +108,20 @@ void engine_table_stats_copy(struct engine_snapshot *into, struct engine_table_s
 	}
 }
 
+void engine_snapshot_tally(struct engine_snapshot *out, const struct engine_table_stats *s)
+{
+	switch (s->state) {
+	case TABLE_QUEUED: out->tables_queued++; break;
+	case TABLE_RUNNING: out->tables_running++; break;
+	case TABLE_DONE: out->tables_done++; break;
+	case TABLE_FAILED: out->tables_failed++; break;
+	case TABLE_SKIPPED: out->tables_skipped++; break;
+	}
+	out->bytes_est += s->bytes_est;
+	out->bytes_done += s->bytes_done;
+	out->rows_done += s->rows_done;
+}
+
 void engine_snapshot_free(struct engine_snapshot *s)
 {
 	free(s->tables);
@@ -216,16 +230,7 @@ void engine_snapshot(struct engine *e, struct engine_snapshot *out)
 	out->tables_total = (int)e->ntables;
 	for (size_t i = 0; i < e->ntables; i++) {
 		const struct engine_table_stats *s = &out->tables[i];
-		switch (s->state) {
-		case TABLE_QUEUED: out->tables_queued++; break;
-		case TABLE_RUNNING: out->tables_running++; break;
-		case TABLE_DONE: out->tables_done++; break;
-		case TABLE_FAILED: out->tables_failed++; break;
-		case TABLE_SKIPPED: out->tables_skipped++; break;
-		}
-		out->bytes_est += s->bytes_est;
-		out->bytes_done += s->bytes_done;
-		out->rows_done += s->rows_done;
+		engine_snapshot_tally(out, s);
 		double w = (double)(s->bytes_est > 0 ? s->bytes_est : 8192);
 		weight += w;
 		done += w * table_fraction(s);

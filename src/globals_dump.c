@@ -77,11 +77,9 @@ bool globals_dump(const struct plan *p, char **sql, int *code, char *err, size_t
 	if (rc < 0) {
 		snprintf(err, errsize, "cannot run %s: %s", tool, strerror(errno));
 	} else if (rc != 0) {
-		size_t len = strlen(errout);
-		while (len && (errout[len - 1] == '\n' || errout[len - 1] == ' '))
-			errout[--len] = '\0';
-		const char *line = strrchr(errout, '\n');
-		snprintf(err, errsize, "%s --globals-only failed (exit %d): %s", tool, rc, line ? line + 1 : errout);
+		char line[1024];
+		schema_last_line(errout, line, sizeof line);
+		snprintf(err, errsize, "%s --globals-only failed (exit %d): %s", tool, rc, line);
 	} else {
 		*sql = out;
 		out = NULL;

@@ -395,16 +395,7 @@ void gpcopy_run_snapshot(struct gpcopy_run *r, struct engine_snapshot *out)
 			s->state = TABLE_RUNNING;
 			s->finished_at = 0;
 		}
-		switch (s->state) {
-		case TABLE_QUEUED: out->tables_queued++; break;
-		case TABLE_RUNNING: out->tables_running++; break;
-		case TABLE_DONE: out->tables_done++; break;
-		case TABLE_FAILED: out->tables_failed++; break;
-		case TABLE_SKIPPED: out->tables_skipped++; break;
-		}
-		out->bytes_est += s->bytes_est;
-		out->bytes_done += s->bytes_done;
-		out->rows_done += s->rows_done;
+		engine_snapshot_tally(out, s);
 		double w = (double)(s->bytes_est > 0 ? s->bytes_est : 8192);
 		weight += w;
 		if (s->state != TABLE_QUEUED && s->state != TABLE_RUNNING)

@@ -160,4 +160,7 @@ char *schema_dump_conninfo(const struct endpoint *ep);
 int schema_run_local(const char *const *argv, const char *const *extra_env,
 		     char **out, char **err_out);
 
+/* The last non-empty line of a tool's error output, for one-line messages. */
+void schema_last_line(const char *text, char *buf, size_t size);
+
 #endif

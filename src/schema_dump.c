@@ -142,8 +142,7 @@ static char *dump_conninfo(const struct endpoint *ep)
 	return strbuf_finish(&sb);
 }
 
-/* The last non-empty line of a tool's error output, for one-line messages. */
-static void last_line(const char *text, char *buf, size_t size)
+void schema_last_line(const char *text, char *buf, size_t size)
 {
 	size_t n = strlen(text);
 	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
@@ -369,7 +368,7 @@ bool schema_dump(const struct plan *p, const struct flavor *src, char **ddl, int
 		snprintf(err, errsize, "cannot run %s: %s", tool, strerror(errno));
 	} else if (rc != 0) {
 		char line[400];
-		last_line(errout, line, sizeof line);
+		schema_last_line(errout, line, sizeof line);
 		snprintf(err, errsize, "%s failed (exit %d): %s", tool, rc, line);
 	} else {
 		*ddl = out;
